@@ -1,0 +1,1 @@
+"""Browser widgets, shipped inside the ``widgetserver`` package as ``widgetserver.widgets``."""

@@ -1,0 +1,127 @@
+/*! Social Widget Kit loader: https://github.com/social-widget-kit */
+// The one script a shop embeds. It keeps the command queue, records a visit when the page was
+// opened through a shared or recommended link, keeps that link's code as the site's storage
+// mode and the visitor's consent allow, and reports browser conversions. It talks to no host
+// but the widget server it was loaded from, and sets no cookie.
+(() => {
+  'use strict';
+  const w = window;
+  const script = document.currentScript;
+  if (!script || (w.swk && w.swk.loaded)) return;
+
+  const site = script.dataset.site;
+  const endpoint = (script.dataset.endpoint || new URL(script.src).origin).replace(/\/$/, '');
+  const queued = (w.swk && w.swk.q) || [];
+  const CODE = /^[A-Za-z0-9_-]{6,32}$/;
+  const KEY = 'swk:' + site;
+  const DAY = 864e5;
+  let config = null;
+  let consent = null;
+  let code = null; // the code this visitor arrived with (this page or an earlier one)
+
+  const post = (path, body) =>
+    fetch(endpoint + path, {
+      method: 'POST',
+      body: JSON.stringify(body), // a string body is text/plain: no CORS preflight
+      keepalive: true,
+      credentials: 'omit',
+    }).catch(() => {});
+
+  const gpc = () => navigator.globalPrivacyControl === true;
+
+  // The storage the site's mode and the visitor's choices allow right now, or null.
+  const storage = () => {
+    try {
+      if (config.storage_mode === 'session') return w.sessionStorage;
+      if (config.storage_mode === 'persistent' && !gpc()) {
+        const allowed = consent === true || (consent === null && !config.consent_required);
+        if (allowed) return w.localStorage;
+      }
+    } catch (e) { /* storage disabled by the browser */ }
+    return null;
+  };
+
+  const unpersist = () => {
+    try { w.localStorage.removeItem(KEY); } catch (e) { /* nothing stored */ }
+  };
+
+  const save = () => {
+    const store = storage();
+    if (!store || !code) return;
+    try { store.setItem(KEY, JSON.stringify({ code, at: Date.now() })); } catch (e) { /* full */ }
+  };
+
+  const recall = () => {
+    const store = storage();
+    if (!store) return null;
+    try {
+      const kept = JSON.parse(store.getItem(KEY) || 'null');
+      if (kept && CODE.test(kept.code) && Date.now() - kept.at < config.attribution_window_days * DAY) {
+        return kept.code;
+      }
+      store.removeItem(KEY);
+    } catch (e) { /* unreadable: treat as nothing kept */ }
+    return null;
+  };
+
+  // A landing through a link: report the visit, keep the code, tidy the address bar.
+  const land = () => {
+    const url = new URL(w.location.href);
+    const param = config.ref_param;
+    const given = url.searchParams.get(param);
+    if (!given) return;
+    url.searchParams.delete(param);
+    w.history.replaceState(w.history.state, '', url.pathname + url.search + url.hash);
+    if (!CODE.test(given)) return;
+    code = given;
+    post('/v1/events', { site, events: [{ type: 'visit', code, url: url.href }] });
+    save();
+  };
+
+  const commands = {
+    consent(value) {
+      consent = value === true;
+      if (consent) save();
+      else unpersist();
+    },
+    conversion(data) {
+      if (!data || typeof data !== 'object') return;
+      const ref = code || recall();
+      post('/v1/conversions/browser', {
+        site,
+        order_id: String(data.order_id),
+        amount: String(data.amount),
+        currency: String(data.currency),
+        ref,
+        token: data.token,
+      });
+    },
+  };
+
+  const run = (args) => {
+    const command = commands[args[0]];
+    if (command) {
+      try { command(args[1]); } catch (e) { /* a bad call must not break the shop's page */ }
+    }
+  };
+
+  const api = function swk(...args) {
+    if (config) run(args);
+    else api.q.push(args);
+  };
+  api.q = Array.from(queued, (args) => Array.from(args));
+  api.loaded = true;
+  w.swk = api;
+
+  if (!site) return;
+  fetch(`${endpoint}/v1/sites/${encodeURIComponent(site)}/config`, { credentials: 'omit' })
+    .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+    .then((loaded) => {
+      config = loaded;
+      if (gpc()) unpersist();
+      land();
+      if (!code) code = recall();
+      api.q.splice(0).forEach(run);
+    })
+    .catch(() => { /* the shop's page works without us */ });
+})();

@@ -1,0 +1,84 @@
+"""Conversions: signed server-to-server reports and unverified browser reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Response, current_app, jsonify
+
+from .. import clock, conversions, jsonbody, requestinfo, signing, sites, visitors
+from ..db import db
+from ..errors import ApiError
+from ..models import Site
+from . import bp
+from .events import BROWSER_BODY_TYPES
+from .signed import signed_site
+
+#: Purpose of the token a shop's backend gives its thank-you page to verify a browser report.
+CONVERSION_TOKEN = "conversion"  # noqa: S105 - a purpose, not a secret
+
+
+def _reply(outcome: conversions.Outcome) -> tuple[Response, int]:
+    return jsonify(conversions.state(outcome)), 201 if outcome.created else 200
+
+
+@bp.post("/conversions")
+def report_conversion() -> tuple[Response, int]:
+    jsonbody.require_content_type("application/json")
+    with db.writing() as session:
+        site, body = signed_site(session, current_app.config["MAX_CONTENT_LENGTH"])
+        data = jsonbody.require_object(jsonbody.parse(body))
+        now = clock.now()
+        report = conversions.parse_report(
+            data, verified=True, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
+        )
+        outcome = conversions.record(session, site, report, now)
+        return _reply(outcome)
+
+
+@bp.post("/conversions/browser")
+def report_browser_conversion() -> tuple[Response, int]:
+    jsonbody.require_content_type(*BROWSER_BODY_TYPES)
+    body = jsonbody.read_body(current_app.config["EVENTS_MAX_BYTES"])
+    data = jsonbody.require_object(jsonbody.parse(body))
+    now = clock.now()
+    with db.writing() as session:
+        site = sites.by_key(session, data.get("site"))
+        if site is None:
+            raise ApiError(404, "unknown_site", "No active site has this public key.")
+        if requestinfo.origin() not in site.origins:
+            raise ApiError(
+                403,
+                "origin_not_allowed",
+                "This page's origin is not one of the site's registered shop origins.",
+            )
+        token = data.get("token")
+        verified = token is not None
+        if verified:
+            data = {**data, **_token_claims(site, token, data, now)}
+        else:
+            data = {**data, "status": "placed"}
+        report = conversions.parse_report(
+            data, verified=verified, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
+        )
+        report.visitor_hash = visitors.visitor_hash(
+            session, site.id, requestinfo.client_ip(), requestinfo.user_agent(), now
+        )
+        return _reply(conversions.record(session, site, report, now))
+
+
+def _token_claims(site: Site, token: object, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Check the shop's token matches the report; it decides the status of the order."""
+    try:
+        claims = signing.read_token(
+            sites.verifying_secrets(site, now), CONVERSION_TOKEN, token, now.timestamp()
+        )
+    except signing.SignatureError as exc:
+        raise ApiError(403, exc.reason, exc.message) from None
+    for field in ("order_id", "amount", "currency"):
+        if claims.get(field) != data.get(field):
+            raise ApiError(
+                400, "token_mismatch", f"{field} differs from what the shop's token vouches for."
+            )
+    return {"status": claims.get("status", "placed")}

@@ -1,0 +1,33 @@
+"""Server-to-server authentication: the signed headers of PRODUCT.md."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from sqlalchemy.orm import Session
+
+from .. import clock, jsonbody, requestinfo, signing, sites
+from ..errors import ApiError
+from ..models import Site
+
+
+def signed_site(session: Session, max_bytes: int) -> tuple[Site, bytes]:
+    """The site whose secret signed this request, and the raw body; 401 otherwise."""
+    body = jsonbody.read_body(max_bytes)
+    site = sites.by_key(session, request.headers.get("X-SWK-Site"))
+    if site is None:
+        raise ApiError(401, "unknown_site", "X-SWK-Site does not name an active site.")
+    now = clock.now()
+    try:
+        signing.verify_request(
+            sites.verifying_secrets(site, now),
+            timestamp=request.headers.get("X-SWK-Timestamp"),
+            signature=request.headers.get("X-SWK-Signature"),
+            method=request.method,
+            path=requestinfo.signed_path(),
+            body=body,
+            now=now.timestamp(),
+            tolerance=current_app.config["SIGNATURE_TOLERANCE"],
+        )
+    except signing.SignatureError as exc:
+        raise ApiError(401, exc.reason, exc.message) from None
+    return site, body

@@ -1,0 +1,43 @@
+"""``GET /v1/sites/{key}/config``: what the widgets of a site need to know, publicly cacheable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Response, current_app, request
+
+from .. import sites
+from ..db import db
+from ..errors import ApiError
+from ..publicurl import public_url
+from ..sitesettings import effective
+from . import bp
+
+
+@bp.get("/sites/<key>/config")
+def site_config(key: str) -> Response:
+    site = sites.by_key(db.session, key)
+    if site is None:
+        raise ApiError(404, "unknown_site", "No active site has this public key.")
+    s = effective(site.settings)
+    body = {
+        "site": site.public_key,
+        "endpoint": public_url(),
+        "networks": s["networks"],
+        "layout": s["layout"],
+        "theme": s["theme"],
+        "colours": s["colours"],
+        "lang": s["lang"],
+        "storage_mode": s["storage_mode"],
+        "consent_required": s["consent_required"],
+        "ref_param": s["ref_param"],
+        "utm": {"enabled": s["utm_enabled"], "campaign": s["utm_campaign"]},
+        "attribution_window_days": s["attribution_window_days"],
+    }
+    payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+    response = Response(payload, mimetype="application/json")
+    response.set_etag(hashlib.sha256(payload).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["CONFIG_MAX_AGE"]
+    return response.make_conditional(request)

@@ -1,0 +1,73 @@
+"""``widgetserver serve``: the production server (gunicorn), one app per worker process.
+
+Workers share nothing but the database, so more throughput means more workers (or machines)
+against the same PostgreSQL. Each worker builds its own app after the fork: no database
+connection is ever shared between processes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        from . import create_app
+
+        return create_app()
+
+
+def default_workers() -> int:
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+@click.command("serve", help="Serve the widget server with gunicorn (for production).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=default_workers,
+    show_default="2 x cores + 1, at most 8",
+    help="Worker processes.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Threads per worker (keep-alive connections are served by threads).",
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request (IP addresses appear in such a log).",
+)
+def command(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
+    options: dict[str, Any] = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "keepalive": 5,
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "proc_name": "widgetserver",
+    }
+    _Gunicorn(options).run()

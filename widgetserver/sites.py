@@ -1,0 +1,129 @@
+"""Owners and sites: creating them, finding them by public key, rotating their secrets."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from . import signing
+from .models import Owner, Site
+
+_EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+
+
+class InputError(ValueError):
+    """Something an operator or owner typed that cannot be used as it is."""
+
+
+def normalise_email(value: str) -> str:
+    email = value.strip().lower()
+    if not _EMAIL.fullmatch(email):
+        raise InputError(f"{value!r} is not an e-mail address")
+    return email
+
+
+def normalise_origin(value: str) -> str:
+    """``HTTPS://Shop.Example:443/any/path`` -> ``https://shop.example``."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise InputError(f"{value!r} is not a URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{value!r} must start with https:// (or http://) and name a host")
+    if parts.username or parts.password:
+        raise InputError(f"{value!r} must not contain a user name or password")
+    host = (
+        parts.hostname.encode("idna").decode("ascii")
+        if not parts.hostname.isascii()
+        else parts.hostname
+    )
+    default = 443 if parts.scheme == "https" else 80
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host.lower()}" + (f":{port}" if port and port != default else "")
+
+
+def create_owner(
+    session: Session, email: str, *, password: str | None, is_admin: bool, now: datetime
+) -> Owner:
+    email = normalise_email(email)
+    if session.scalar(select(Owner.id).where(Owner.email == email)) is not None:
+        raise InputError(f"an owner with the e-mail {email} exists already")
+    owner = Owner(
+        email=email,
+        password_hash=generate_password_hash(password) if password else None,
+        is_admin=is_admin,
+        created_at=now,
+    )
+    session.add(owner)
+    session.flush()
+    return owner
+
+
+def find_owner(session: Session, email: str) -> Owner | None:
+    return session.scalar(select(Owner).where(Owner.email == email.strip().lower()))
+
+
+def create_site(
+    session: Session, owner: Owner, name: str, origins: list[str], *, now: datetime
+) -> Site:
+    name = name.strip()
+    if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
+        raise InputError("the site name must be 1-200 printable characters")
+    if not origins:
+        raise InputError("a site needs at least one shop origin (--origin https://shop.example)")
+    clean = list(dict.fromkeys(normalise_origin(o) for o in origins))
+    site = Site(
+        owner=owner,
+        name=name,
+        public_key=signing.new_public_key(),
+        secret=signing.new_secret(),
+        origins=clean,
+        settings={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(site)
+    session.flush()
+    return site
+
+
+def by_key(session: Session, public_key: str | None) -> Site | None:
+    """The active site with this public key, or None (also for malformed keys)."""
+    if not isinstance(public_key, str) or not 3 < len(public_key) <= 40:
+        return None
+    return session.scalar(select(Site).where(Site.public_key == public_key, Site.active))
+
+
+def rotate_secret(session: Session, site: Site, *, grace: timedelta, now: datetime) -> str:
+    """Give the site a new secret; the old one keeps verifying for ``grace`` (may be zero)."""
+    if grace > timedelta(0):
+        site.previous_secret, site.previous_secret_until = site.secret, now + grace
+    else:
+        site.previous_secret, site.previous_secret_until = None, None
+    site.secret = signing.new_secret()
+    site.updated_at = now
+    session.flush()
+    return site.secret
+
+
+def verifying_secrets(site: Site, now: datetime) -> list[str]:
+    """The secrets a signed request or token of this site may be made with right now."""
+    found = [site.secret]
+    if site.previous_secret and site.previous_secret_until and now < site.previous_secret_until:
+        found.append(site.previous_secret)
+    return found
+
+
+def embed_snippet(public_url: str, site: Site) -> str:
+    return (
+        f'<script async src="{public_url}/v1/loader.js" data-site="{site.public_key}"></script>\n'
+        '<div data-swk="share"></div>'
+    )
