@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, routes_command, shell_command
+from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
 from sqlalchemy import select
 
 from . import clock, migrate, sites
@@ -32,7 +32,7 @@ def fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-@click.group("db", help="Database schema.")
+@click.group("db", cls=AppGroup, help="Database schema.")
 def db_group() -> None:
     pass
 
@@ -48,7 +48,7 @@ def db_upgrade(as_json: bool) -> None:
     )
 
 
-@click.group("owners", help="Shop owners (people who log in to the stats page).")
+@click.group("owners", cls=AppGroup, help="Shop owners (people who log in to the stats page).")
 def owners_group() -> None:
     pass
 
@@ -82,7 +82,7 @@ def owners_create(email: str, admin: bool, password_stdin: bool, as_json: bool) 
     )
 
 
-@click.group("sites", help="Shops served by this server.")
+@click.group("sites", cls=AppGroup, help="Shops served by this server.")
 def sites_group() -> None:
     pass
 
@@ -191,6 +191,7 @@ def sites_rotate_secret(public_key: str, grace_hours: int, as_json: bool) -> Non
 
 
 @click.command("drops", help="Events refused by ingest, by site, day and reason.")
+@with_appcontext
 @click.option("--site", "public_key", help="Only this site (default: all, 0 = unknown site).")
 @click.option("--days", type=click.IntRange(1, 366), default=7, show_default=True)
 @json_option
@@ -202,7 +203,7 @@ def drops(public_key: str | None, days: int, as_json: bool) -> None:
         if site is None:
             fail(f"no active site with the public key {public_key}")
         query = query.where(IngestDrop.site_id == site.id)
-    keys = dict(db.session.execute(select(Site.id, Site.public_key)).tuples().all())
+    keys = dict(db.session.execute(select(Site.id, Site.public_key)).all())
     rows = db.session.scalars(query.order_by(IngestDrop.day, IngestDrop.site_id)).all()
     data = [
         {

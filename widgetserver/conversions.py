@@ -13,7 +13,7 @@ order; a browser report never changes a verified order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -153,7 +153,7 @@ def _occurred_at(value: Any, now: datetime, tolerance: int) -> datetime | None:
         raise _invalid("occurred_at", "lies in the future")
     if moment < now - MAX_AGE:
         raise _invalid("occurred_at", "lies more than a year in the past")
-    return moment
+    return moment.astimezone(UTC)
 
 
 def record(session: Session, site: Site, report: Report, now: datetime) -> Outcome:
@@ -332,4 +332,4 @@ def state(outcome: Outcome) -> dict[str, Any]:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -13,9 +13,21 @@ from zoneinfo import available_timezones
 
 #: Every channel a share or an invite can go through. Share buttons offer a subset.
 CHANNELS: tuple[str, ...] = (
-    "whatsapp", "facebook", "x", "linkedin", "xing", "pinterest", "telegram", "reddit",
-    "threads", "bluesky", "mastodon", "email", "copy", "native",
-)  # fmt: skip
+    "whatsapp",
+    "facebook",
+    "x",
+    "linkedin",
+    "xing",
+    "pinterest",
+    "telegram",
+    "reddit",
+    "threads",
+    "bluesky",
+    "mastodon",
+    "email",
+    "copy",
+    "native",
+)
 
 LANGUAGES: tuple[str, ...] = ("de", "en", "fr", "es", "it", "nl", "pl")
 STORAGE_MODES: tuple[str, ...] = ("none", "session", "persistent")

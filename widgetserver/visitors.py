@@ -41,7 +41,7 @@ def salts_for(session: Session, now: datetime) -> tuple[bytes, bytes | None]:
         session.execute(insert_ignore(session, Salt).values(day=today, value=fresh))
         session.execute(delete(Salt).where(Salt.day < yesterday))
         found = session.execute(select(Salt.day, Salt.value).where(Salt.day >= yesterday))
-        rows = dict(found.tuples().all())
+        rows = dict(found.all())
         cache.clear()
         cache[today] = rows[today]
         cache[yesterday] = rows.get(yesterday)

@@ -260,11 +260,18 @@ def count_drops(batch: Batch, session: Session) -> None:
 
 
 REQUEST_STEPS: tuple[Callable[[Batch, Session], None], ...] = (
-    parse, resolve_site, check_origin, drop_bots,
-)  # fmt: skip
+    parse,
+    resolve_site,
+    check_origin,
+    drop_bots,
+)
 EVENT_STEPS: tuple[Callable[[Batch, Session], None], ...] = (
-    validate, hash_visitor, attribute, store, count_drops,
-)  # fmt: skip
+    validate,
+    hash_visitor,
+    attribute,
+    store,
+    count_drops,
+)
 
 
 def run(batch: Batch, session: Session) -> Batch:

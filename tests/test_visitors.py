@@ -1,0 +1,98 @@
+"""Cookieless unique visitors: daily salts, continuity across midnight, salts forgotten."""
+
+from datetime import UTC, datetime
+
+from widgetserver import create_app
+from widgetserver.db import db
+from widgetserver.models import Event, Salt
+
+from .conftest import all_rows
+
+
+def hashes(app):
+    return [
+        e.visitor_hash
+        for e in sorted(all_rows(app, Event, Event.type == "visit"), key=lambda e: e.id)
+    ]
+
+
+def land(browser, ip="198.51.100.50", user_agent=None):
+    browser.ip = ip
+    if user_agent:
+        browser.user_agent = user_agent
+    assert browser.visit("share-code").json["accepted"] == 1
+
+
+def test_the_same_browser_is_one_visitor_all_day(app, browser, clock):
+    browser.share("share-code")
+    land(browser)
+    clock.advance(hours=8)
+    land(browser)
+    assert len(set(hashes(app))) == 1
+
+
+def test_different_addresses_or_browsers_are_different_visitors(app, browser):
+    browser.share("share-code")
+    land(browser, ip="198.51.100.50")
+    land(browser, ip="198.51.100.51")
+    land(browser, ip="198.51.100.50", user_agent="Mozilla/5.0 (iPhone) Safari/604.1")
+    assert len(set(hashes(app))) == 3
+
+
+def test_the_same_browser_on_another_day_cannot_be_linked(app, browser, clock):
+    browser.share("share-code")
+    clock.set(datetime(2026, 5, 12, 14, 0, tzinfo=UTC))
+    land(browser)
+    clock.set(datetime(2026, 5, 13, 14, 0, tzinfo=UTC))
+    land(browser)
+    assert len(set(hashes(app))) == 2
+
+
+def test_a_visitor_active_across_midnight_stays_one_visitor(app, browser, clock):
+    clock.set(datetime(2026, 5, 12, 23, 50, tzinfo=UTC))
+    browser.share("share-code")
+    land(browser)
+    clock.set(datetime(2026, 5, 13, 0, 10, tzinfo=UTC))
+    land(browser)
+    land(browser, ip="198.51.100.99")  # somebody else right after midnight
+    first, second, other = hashes(app)
+    assert first == second
+    assert other != first
+
+
+def test_continuity_ends_after_half_an_hour_of_silence(app, browser, clock):
+    clock.set(datetime(2026, 5, 12, 23, 50, tzinfo=UTC))
+    browser.share("share-code")
+    land(browser)
+    clock.set(datetime(2026, 5, 13, 0, 25, tzinfo=UTC))
+    land(browser)
+    assert len(set(hashes(app))) == 2
+
+
+def test_salts_are_deleted_48_hours_after_their_day_began(app, browser, clock):
+    browser.share("share-code")
+    days = []
+    for day in (12, 13, 14):
+        clock.set(datetime(2026, 5, day, 9, 0, tzinfo=UTC))
+        land(browser)
+        days.append(sorted(s.day.day for s in all_rows(app, Salt)))
+    assert days == [[12], [12, 13], [13, 14]]
+
+
+def test_every_worker_uses_the_same_salt(app, browser, database_url, tmp_path, clock):
+    browser.share("share-code")
+    land(browser)
+    second_worker = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "w2"),
+            "SECRET_KEY": "x",
+            "CLOCK": clock,
+            "TESTING": True,
+        }
+    )
+    client = second_worker.test_client()
+    browser.client = client
+    land(browser)
+    db.dispose(second_worker)
+    assert len(set(hashes(app))) == 1
