@@ -105,23 +105,38 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         connection.execute(
-            text("UPDATE alembic_version SET version_num = :head"), {"head": migrate.head_revision()}
+            text("UPDATE alembic_version SET version_num = :head"),
+            {"head": migrate.head_revision()},
         )
     engine.dispose()
     return url
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
-    app = create_app(
+def make_app(database_url: str, instance: Path, clock: Clock | None) -> Flask:
+    return create_app(
         {
             "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "INSTANCE_PATH": str(instance),
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key",
             "CLOCK": clock,
         }
     )
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
+    app = make_app(database_url, tmp_path / "instance", clock)
+    yield app
+    db.dispose(app)
+
+
+@pytest.fixture
+def live_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
+    """An app on SQLite with the real clock, for serving to a real browser."""
+    path = tmp_path / "live.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = make_app(f"sqlite:///{path}", tmp_path / "live-instance", None)
     yield app
     db.dispose(app)
 
@@ -147,17 +162,22 @@ class SiteInfo:
 
 
 def make_site(
-    app: Flask, clock: Clock, email: str = "owner@shop.example", **settings: Any
+    app: Flask,
+    clock: Clock | None = None,
+    email: str = "owner@shop.example",
+    origin: str = SHOP,
+    **settings: Any,
 ) -> SiteInfo:
+    now = clock() if clock else datetime.now(UTC)
     with app.app_context(), db.writing() as session:
         from widgetserver.sites import find_owner
 
         owner = find_owner(session, email) or create_owner(
-            session, email, password=None, is_admin=False, now=clock()
+            session, email, password=None, is_admin=False, now=now
         )
-        site = create_site(session, owner, "Test Shop", [SHOP], now=clock())
+        site = create_site(session, owner, "Test Shop", [origin], now=now)
         site.settings = settings
-        return SiteInfo(site.id, site.public_key, site.secret, SHOP)
+        return SiteInfo(site.id, site.public_key, site.secret, origin)
 
 
 @pytest.fixture

@@ -1,0 +1,48 @@
+# Social Widget Kit - the two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The demo's SQLite database and generated secret key live here (git-ignored).
+export WIDGETSERVER_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run test lint format bench install clean
+
+run: $(VENV)/.installed  ## Install into .venv, create the SQLite database, seed and serve the demo.
+	$(BIN)/widgetserver db upgrade
+	$(BIN)/widgetserver demo
+
+test: $(VENV)/.installed-test  ## Install test tools, provide Chromium and PostgreSQL, run everything.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	url=$$(PYTHON=$(BIN)/python bash scripts/test-services.sh) && \
+	  WIDGETSERVER_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed  ## Ingest throughput against a bare Flask ceiling (needs wrk).
+	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } \
+	  || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python bench/ingest.py
+
+install: $(VENV)/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

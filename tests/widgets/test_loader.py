@@ -1,0 +1,227 @@
+"""The loader in real Chromium, on a shop page served from another host than the widget server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+from widgetserver import sites
+from widgetserver.db import db
+from widgetserver.models import Conversion, Event
+
+from ..conftest import Browser, SiteInfo, all_rows, make_site
+from ..live import LiveServer, serving
+
+
+@dataclass
+class ShopPages:
+    """A hand-made shop: whatever HTML the test puts at a path."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, environ, start_response):
+        body = self.pages.get(environ["PATH_INFO"])
+        if body is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found"]
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body.encode()]
+
+
+@dataclass
+class Setup:
+    widget: LiveServer
+    shop: LiveServer
+    pages: ShopPages
+    site: SiteInfo
+    app: object
+
+    def page(self, path: str, head: str = "", body: str = "") -> str:
+        self.pages.pages[path] = (
+            f"<!doctype html><html lang='en'><head><title>{path}</title>{head}</head><body>"
+            f"{body}<script async src='{self.widget.url}/v1/loader.js' "
+            f"data-site='{self.site.key}'></script></body></html>"
+        )
+        return f"{self.shop.url}{path}"
+
+    def configure(self, **settings):
+        with self.app.app_context(), db.writing() as session:
+            sites.by_key(session, self.site.key).settings = settings
+
+
+@pytest.fixture
+def setup(live_app) -> Iterator[Setup]:
+    pages = ShopPages()
+    # The shop lives on "localhost", the widget server on "127.0.0.1": two hosts, as in real life.
+    with serving(live_app) as widget, serving(pages, host="localhost") as shop:
+        site = make_site(live_app, origin=shop.url)
+        yield Setup(widget, shop, pages, site, live_app)
+
+
+@pytest.fixture
+def context(chromium):
+    context = chromium.new_context()
+    yield context
+    context.close()
+
+
+def shared_code(setup: Setup, code: str = "shared-code-1") -> str:
+    sharer = Browser(setup.app.test_client(), setup.site)
+    sharer.ip = "198.51.100.200"
+    assert sharer.share(code).json["accepted"] == 1
+    return code
+
+
+def visits(setup: Setup) -> list[Event]:
+    return all_rows(setup.app, Event, Event.type == "visit")
+
+
+def wait_for(page, predicate, message: str) -> None:
+    for _ in range(50):
+        if predicate():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(message)
+
+
+def test_a_landing_through_a_shared_link_is_recorded_and_the_code_leaves_the_address_bar(
+    setup, context
+):
+    code = shared_code(setup)
+    url = setup.page("/p/mug")
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r))
+    with page.expect_request(lambda r: r.url.endswith("/v1/events")) as posted:
+        page.goto(f"{url}?colour=red&swk={code}#reviews")
+    body = json.loads(posted.value.post_data)
+    assert body == {
+        "site": setup.site.key,
+        "events": [{"type": "visit", "code": code, "url": f"{url}?colour=red#reviews"}],
+    }
+    assert posted.value.headers["content-type"].startswith("text/plain")
+    wait_for(page, lambda: len(visits(setup)) == 1, "the visit was not stored")
+    assert page.url == f"{url}?colour=red#reviews"
+    # Privacy: only the shop and the widget server were asked; three requests to the latter.
+    hosts = {urlsplit(r.url).netloc for r in requests}
+    assert hosts == {urlsplit(setup.shop.url).netloc, urlsplit(setup.widget.url).netloc}
+    widget_requests = [r.url for r in requests if r.url.startswith(setup.widget.url)]
+    assert len(widget_requests) == 3
+    assert context.cookies() == []
+    assert page.evaluate("document.cookie") == ""
+    # Storage mode "none" (the default): nothing is kept in the browser.
+    assert page.evaluate("sessionStorage.length + localStorage.length") == 0
+
+
+def test_a_page_without_a_code_asks_the_widget_server_twice_and_reports_nothing(setup, context):
+    url = setup.page("/")
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    assert [u.split("?")[0] for u in requests if u.startswith(setup.widget.url)] == [
+        f"{setup.widget.url}/v1/loader.js",
+        f"{setup.widget.url}/v1/sites/{setup.site.key}/config",
+    ]
+
+
+def test_a_hostile_code_is_removed_and_never_sent(setup, context):
+    url = setup.page("/p/mug")
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url + "?swk=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    page.wait_for_load_state("networkidle")
+    assert page.url == url
+    assert not any(u.endswith("/v1/events") for u in requests)
+
+
+def test_session_mode_keeps_the_code_for_a_later_thank_you_page(setup, context):
+    setup.configure(storage_mode="session")
+    code = shared_code(setup)
+    landing = setup.page("/p/mug")
+    thanks = setup.page(
+        "/thanks",
+        head="<script>window.swk=window.swk||function(){(swk.q=swk.q||[]).push(arguments)};"
+        "swk('conversion', {order_id: 'A-17', amount: '59.90', currency: 'EUR'});</script>",
+    )
+    page = context.new_page()
+    page.goto(f"{landing}?swk={code}")
+    wait_for(page, lambda: len(visits(setup)) == 1, "the visit was not stored")
+    assert code in page.evaluate(f"sessionStorage.getItem('swk:{setup.site.key}')")
+    assert page.evaluate("localStorage.length") == 0
+    with page.expect_response(lambda r: r.url.endswith("/v1/conversions/browser")) as answered:
+        page.goto(thanks)
+    assert answered.value.status == 201
+    (order,) = all_rows(setup.app, Conversion)
+    assert (order.order_id, order.amount_minor, order.verified, order.attribution) == (
+        "A-17",
+        5990,
+        False,
+        "attributed",
+    )
+
+
+def test_persistent_mode_waits_for_consent_and_forgets_on_withdrawal(setup, context):
+    setup.configure(storage_mode="persistent", consent_required=True)
+    code = shared_code(setup)
+    page = context.new_page()
+    page.goto(f"{setup.page('/p/mug')}?swk={code}")
+    wait_for(page, lambda: len(visits(setup)) == 1, "the visit was not stored")
+    key = f"swk:{setup.site.key}"
+    assert page.evaluate(f"localStorage.getItem('{key}')") is None
+    page.evaluate("swk('consent', true)")
+    assert code in page.evaluate(f"localStorage.getItem('{key}')")
+    page.evaluate("swk('consent', false)")
+    assert page.evaluate(f"localStorage.getItem('{key}')") is None
+
+
+def test_persistent_mode_without_required_consent_stores_at_once_unless_gpc_is_set(setup, chromium):
+    setup.configure(storage_mode="persistent", consent_required=False)
+    key = f"swk:{setup.site.key}"
+    for round_, (gpc, expected) in enumerate(((False, True), (True, False)), start=1):
+        context = chromium.new_context()
+        if gpc:
+            context.add_init_script(
+                "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
+            )
+        page = context.new_page()
+        code = shared_code(setup, f"code-gpc-{gpc}")
+        page.goto(f"{setup.page('/p/mug')}?swk={code}")
+        wait_for(page, lambda n=round_: len(visits(setup)) == n, "the visit was not stored")
+        page.wait_for_load_state("networkidle")
+        assert (page.evaluate(f"localStorage.getItem('{key}')") is not None) is expected
+        page.evaluate("swk('consent', true)")
+        assert (page.evaluate(f"localStorage.getItem('{key}')") is not None) is expected
+        context.close()
+
+
+def test_commands_queued_before_the_loader_arrives_are_run(setup, context):
+    url = setup.page(
+        "/thanks",
+        head="<script>window.swk=window.swk||function(){(swk.q=swk.q||[]).push(arguments)};"
+        "swk('conversion', {order_id: 'Q-1', amount: '5.00', currency: 'CHF'});</script>",
+    )
+    page = context.new_page()
+    with page.expect_response(lambda r: r.url.endswith("/v1/conversions/browser")) as answered:
+        page.goto(url)
+    assert answered.value.status == 201
+    (order,) = all_rows(setup.app, Conversion)
+    assert (order.order_id, order.currency, order.attribution) == ("Q-1", "CHF", "no_ref")
+
+
+def test_the_loader_is_short_cached_and_revalidated(live_app):
+    client = live_app.test_client()
+    first = client.get("/v1/loader.js")
+    assert first.mimetype == "text/javascript"
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert "Set-Cookie" not in first.headers
+    assert (
+        client.get("/v1/loader.js", headers={"If-None-Match": first.headers["ETag"]}).status_code
+        == 304
+    )
