@@ -123,3 +123,21 @@ def test_keys_and_secrets_are_random_and_recognisable():
     assert len(keys) == len(secrets) == 50
     assert all(k.startswith("pk_") and len(k) <= 40 for k in keys)
     assert all(s.startswith("sk_") and len(s) >= 40 for s in secrets)
+
+
+def test_the_worked_examples_in_the_integration_guide_hold():
+    from pathlib import Path
+
+    guide = (Path(__file__).parent.parent / "docs" / "api.md").read_text()
+    body = b'{"order_id":"1001","amount":"59.90","currency":"EUR","status":"placed","ref":"k7Qx2mPa9Z"}'
+    signature = signing.request_signature(
+        "sk_example_secret", "1767225600", "POST", "/v1/conversions", body
+    )
+    assert signature.removeprefix("sha256=") in guide
+    token = signing.make_token(
+        "sk_example_secret",
+        "conversion",
+        {"order_id": "1001", "amount": "59.90", "currency": "EUR", "status": "paid"},
+        1767229200,
+    )
+    assert token in guide
