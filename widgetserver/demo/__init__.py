@@ -1,0 +1,1 @@
+"""``widgetserver demo``: the widget server beside a small demo shop that integrates it by hand."""
