@@ -78,3 +78,40 @@ def test_behind_a_trusted_proxy_the_client_address_comes_from_the_proxy(tmp_path
         )
         assert seen.get_data(as_text=True) == expected
         db.dispose(app)
+
+
+def test_signatures_see_the_path_as_sent_when_mounted_under_a_prefix(tmp_path):
+    """In-process mounts keep the prefix in the raw target; prefix-stripping proxies do not."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from werkzeug.test import Client
+
+    from widgetserver.requestinfo import signed_path
+
+    seen = []
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "x",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        }
+    )
+    app.add_url_rule("/probe", "probe", lambda: seen.append(signed_path()) or "")
+    mounted = Client(DispatcherMiddleware(lambda e, s: [], {"/widgets": app}))
+    mounted.get("/widgets/probe?a=1", environ_base={"RAW_URI": "/widgets/probe?a=1"})
+    proxied = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "x",
+            "TRUSTED_PROXIES": 1,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        }
+    )
+    proxied.add_url_rule("/probe", "probe", lambda: seen.append(signed_path()) or "")
+    proxied.test_client().get(
+        "/probe?a=1",
+        headers={"X-Forwarded-Prefix": "/widgets"},
+        environ_base={"RAW_URI": "/probe?a=1"},
+    )
+    assert seen == ["/widgets/probe?a=1", "/widgets/probe?a=1"]
+    db.dispose(app)
+    db.dispose(proxied)

@@ -29,12 +29,17 @@ def signed_path() -> str:
     taken from ``QUERY_STRING``, which servers pass through undecoded.
     """
     environ = request.environ
+    root = request.script_root
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         if "://" in raw.split("?", 1)[0]:  # absolute-form request target
             raw = "/" + raw.split("://", 1)[1].partition("/")[2]
         path = raw.split("?", 1)[0]
+        # Mounted in-process under a prefix, the raw target has it already; behind a proxy that
+        # strips the prefix (X-Forwarded-Prefix), it has not.
+        if root and not (path == root or path.startswith(root + "/")):
+            path = root + path
     else:
-        path = environ.get("PATH_INFO", "")
+        path = root + environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
-    return request.script_root + path + (f"?{query}" if query else "")
+    return path + (f"?{query}" if query else "")
