@@ -120,6 +120,8 @@ def make_app(database_url: str, instance: Path, clock: Clock | None) -> Flask:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key",
             "CLOCK": clock,
+            # Tests change sites and look at the effect at once; the cache has its own tests.
+            "SITE_CACHE_SECONDS": 0,
         }
     )
 

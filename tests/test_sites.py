@@ -73,3 +73,27 @@ def test_sites_are_found_by_key_only_while_active(app, clock):
         sites.by_key(session, info.key).active = False
     with app.app_context():
         assert sites.by_key(db.session, info.key) is None
+
+
+def test_browser_endpoints_see_site_changes_within_the_cache_time(app, clock, browser, site):
+    app.config["SITE_CACHE_SECONDS"] = 10
+    assert browser.share("code-one-1").status_code == 202
+    with app.app_context(), db.writing() as session:
+        sites.by_key(session, site.key).origins = ["https://moved.example"]
+    clock.advance(seconds=9)
+    assert browser.share("code-two-2").status_code == 202  # still cached
+    clock.advance(seconds=2)
+    assert browser.share("code-three").status_code == 403
+    browser.origin = "https://moved.example"
+    assert browser.share("code-four4").status_code == 202
+
+
+def test_signed_requests_never_use_the_cache(app, clock, shop, site):
+    app.config["SITE_CACHE_SECONDS"] = 3600
+    body = {"order_id": "1", "amount": "1.00", "currency": "EUR", "status": "placed"}
+    assert shop.post("/v1/conversions", body).status_code == 201
+    with app.app_context(), db.writing() as session:
+        sites.rotate_secret(
+            session, sites.by_key(session, site.key), grace=timedelta(0), now=clock()
+        )
+    assert shop.post("/v1/conversions", {**body, "order_id": "2"}).status_code == 401

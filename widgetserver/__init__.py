@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, cli, config, embed, errors, health
+from . import api, cli, config, embed, errors, health, ingest, sessions
 from .db import db as _database
 
 
@@ -28,6 +28,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)  # type: ignore[method-assign]
 
     _database.init_app(app)
+    ingest.init_app(app)
+    sessions.init_app(app)
     errors.init_app(app)
     health.init_app(app)
     api.init_app(app)

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,
     # Seconds browsers and CDNs may cache a site's public widget configuration.
     "CONFIG_MAX_AGE": 60,
+    # Seconds a worker keeps a site's public data (origins, settings) before reading it again.
+    "SITE_CACHE_SECONDS": 10,
     # Largest request body accepted anywhere; the event endpoint has its own, smaller limit.
     "MAX_CONTENT_LENGTH": 256 * 1024,
     "EVENTS_MAX_BYTES": 64 * 1024,
@@ -45,6 +47,7 @@ ENVIRONMENT: Mapping[str, tuple[str, Callable[[str], Any]]] = {
     "WIDGETSERVER_PUBLIC_URL": ("PUBLIC_URL", lambda v: v.rstrip("/")),
     "WIDGETSERVER_TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "WIDGETSERVER_CONFIG_MAX_AGE": ("CONFIG_MAX_AGE", int),
+    "WIDGETSERVER_SITE_CACHE_SECONDS": ("SITE_CACHE_SECONDS", int),
     "WIDGETSERVER_LOG_LEVEL": ("LOG_LEVEL", str.upper),
 }
 # Read before the app exists (see ``instance_path``), listed here for the documentation.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from . import attribution, fields, money
 from .errors import ApiError
-from .models import Conversion, Site
+from .models import Conversion
 from .sitesettings import effective
 
 RANK = {"placed": 0, "paid": 1, "refunded": 2, "cancelled": 2}
@@ -31,6 +31,16 @@ FINAL = ("refunded", "cancelled")
 MAX_ITEMS = 200
 #: Orders may be reported late (a backlog after an outage), but not from the distant past.
 MAX_AGE = timedelta(days=366)
+
+
+class SiteLike(Protocol):
+    """A site as stored (``models.Site``) or as cached (``sites.PublicSite``)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def settings(self) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -156,7 +166,7 @@ def _occurred_at(value: Any, now: datetime, tolerance: int) -> datetime | None:
     return moment.astimezone(UTC)
 
 
-def record(session: Session, site: Site, report: Report, now: datetime) -> Outcome:
+def record(session: Session, site: SiteLike, report: Report, now: datetime) -> Outcome:
     """Store the report: create the order, update it, or recognise a repeat."""
     existing = _find(session, site.id, report.order_id)
     if existing is None:
@@ -185,7 +195,7 @@ def _find(session: Session, site_id: int, order_id: str) -> Conversion | None:
     )
 
 
-def _new(session: Session, site: Site, report: Report, now: datetime) -> Conversion:
+def _new(session: Session, site: SiteLike, report: Report, now: datetime) -> Conversion:
     conversion = Conversion(
         site_id=site.id,
         order_id=report.order_id,
@@ -213,7 +223,7 @@ def _should_attribute(conversion: Conversion, report: Report, changed: set[str])
     return "verified" in changed or conversion.attribution == "no_ref"
 
 
-def _attribute(session: Session, site: Site, conversion: Conversion, report: Report) -> None:
+def _attribute(session: Session, site: SiteLike, conversion: Conversion, report: Report) -> None:
     window = timedelta(days=effective(site.settings)["attribution_window_days"])
     decision = attribution.decide(
         session,

@@ -8,9 +8,9 @@ locked".
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,7 +52,8 @@ def normalise_url(raw: str) -> URL:
 def make_engine(raw_url: str) -> Engine:
     url = normalise_url(raw_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # Connections go back to the pool between threads; one thread uses one at a time.
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -80,6 +81,8 @@ def _tune_sqlite(engine: Engine) -> None:
 class _State:
     engine: Engine
     sessions: sessionmaker[Session]
+    #: Called before the engine is disposed (subsystems holding connections of their own).
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
 
 class Database:
@@ -125,8 +128,15 @@ class Database:
         if session is not None:
             session.close()
 
+    def on_dispose(self, app: Flask, closer: Callable[[], None]) -> None:
+        app.extensions[_EXTENSION].closers.append(closer)
+
     def dispose(self, app: Flask) -> None:
-        app.extensions[_EXTENSION].engine.dispose()
+        """Close every connection of the app (tests; a worker shutting down)."""
+        state = app.extensions[_EXTENSION]
+        for closer in state.closers:
+            closer()
+        state.engine.dispose()
 
 
 db = Database()

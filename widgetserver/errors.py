@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("widgetserver")
@@ -71,6 +72,15 @@ def init_app(app: Flask) -> None:
         )
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError) -> Response:
+        log.error("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        response = error_response(
+            503, "storage_unavailable", "The database cannot be reached; nothing was stored."
+        )
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)

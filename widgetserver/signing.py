@@ -8,7 +8,7 @@
 * Site tokens: small signed JSON payloads the shop's backend hands to a browser (a verified
   browser conversion; later, vote tokens). Each has an explicit *purpose*, mixed into the MAC so
   a token made for one purpose never verifies for another, and an expiry.
-* Visitor hashes: a keyed 64-bit hash of (site, IP, user agent) under the day's salt.
+* Visitor hashes: a keyed 64-bit BLAKE2b hash of (site, IP, user agent) under the day's salt.
 """
 
 from __future__ import annotations
@@ -136,6 +136,8 @@ def read_token(
 
 
 def visitor_hash(salt: bytes, site_id: int, ip: str, user_agent: str) -> int:
-    """A signed 64-bit hash; without the day's salt it says nothing about the visitor."""
-    digest = hmac.new(salt, f"{site_id}\n{ip}\n{user_agent}".encode(), hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    """A signed 64-bit keyed BLAKE2b hash; without the day's salt it says nothing."""
+    digest = hashlib.blake2b(
+        f"{site_id}\n{ip}\n{user_agent}".encode(), digest_size=8, key=salt
+    ).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from . import signing
+from . import clock, signing
+from .db import db
 from .models import Owner, Site
+from .sitesettings import effective
 
 _EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 
@@ -100,6 +106,57 @@ def by_key(session: Session, public_key: str | None) -> Site | None:
     if not isinstance(public_key, str) or not 3 < len(public_key) <= 40:
         return None
     return session.scalar(select(Site).where(Site.public_key == public_key, Site.active))
+
+
+@dataclass(frozen=True)
+class PublicSite:
+    """What the browser-facing endpoints need of a site: no secrets, cheap to cache."""
+
+    id: int
+    public_key: str
+    origins: frozenset[str]
+    #: Effective settings (stored choices over the defaults).
+    settings: dict[str, Any]
+
+
+_CACHE = "widgetserver.sites"
+_CACHE_LOCK = threading.Lock()
+
+
+def lookup(public_key: object, now: datetime | None = None) -> PublicSite | None:
+    """The active site with this key, from a per-worker cache of ``SITE_CACHE_SECONDS``.
+
+    Browser endpoints ask for their site thousands of times a second; a change of origins or
+    settings reaches them within the cache time. Secrets never come from here: signed
+    requests always read the site afresh (``by_key``).
+    """
+    if not isinstance(public_key, str) or not 3 < len(public_key) <= 40:
+        return None
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ttl = app.config["SITE_CACHE_SECONDS"]
+    moment = (now or clock.now()).timestamp()
+    cache: dict[str, tuple[float, PublicSite | None]]
+    cache = app.extensions.setdefault(_CACHE, {})
+    hit = cache.get(public_key)
+    if hit is not None and hit[0] > moment:
+        return hit[1]
+    with db.engine.connect() as connection:
+        row = connection.execute(
+            select(Site.id, Site.public_key, Site.origins, Site.settings).where(
+                Site.public_key == public_key, Site.active
+            )
+        ).first()
+    site = (
+        PublicSite(row.id, row.public_key, frozenset(row.origins), effective(row.settings))
+        if row
+        else None
+    )
+    if ttl > 0:
+        with _CACHE_LOCK:
+            if len(cache) > 10_000:  # unknown keys must not grow it without bound
+                cache.clear()
+            cache[public_key] = (moment + ttl, site)
+    return site
 
 
 def rotate_secret(session: Session, site: Site, *, grace: timedelta, now: datetime) -> str:

@@ -42,13 +42,12 @@ def test_the_steps_run_in_the_documented_order():
         "hash_visitor",
         "attribute",
         "store",
-        "count_drops",
     ]
 
 
 def test_parse_keeps_the_site_key_and_the_raw_events():
     b = batch({"site": "pk_x", "events": [{"type": "visit"}, 1]})
-    pipeline.parse(b, None)
+    pipeline.parse(b)
     assert (b.site_key, b.raw_events) == ("pk_x", [{"type": "visit"}, 1])
 
 
@@ -63,30 +62,30 @@ def test_parse_keeps_the_site_key_and_the_raw_events():
 )
 def test_parse_refuses_the_whole_request(body, error):
     with pytest.raises(Refused) as caught:
-        pipeline.parse(batch(body), None)
+        pipeline.parse(batch(body))
     assert caught.value.error == error
 
 
 def test_check_origin_compares_with_the_sites_registered_origins():
     allowed = batch(site=SimpleNamespace(origins=[SHOP]))
-    pipeline.check_origin(allowed, None)
+    pipeline.check_origin(allowed)
     with pytest.raises(Refused) as caught:
         pipeline.check_origin(
-            batch(origin="https://evil.example", site=SimpleNamespace(origins=[SHOP])), None
+            batch(origin="https://evil.example", site=SimpleNamespace(origins=[SHOP]))
         )
     assert (caught.value.status, caught.value.error) == (403, "origin_not_allowed")
 
 
 def test_drop_bots_rejects_every_event_of_a_crawler():
     b = batch(user_agent="Googlebot/2.1", raw_events=[{}, {}])
-    pipeline.drop_bots(b, None)
+    pipeline.drop_bots(b)
     assert b.raw_events == []
     assert [(r.index, r.reason) for r in b.rejected] == [(0, "bot"), (1, "bot")]
 
 
 def test_drop_bots_lets_browsers_through():
     b = batch(raw_events=[{}])
-    pipeline.drop_bots(b, None)
+    pipeline.drop_bots(b)
     assert b.raw_events == [{}] and b.rejected == []
 
 

@@ -7,24 +7,36 @@ server-to-server endpoints are HMAC-signed (``signed.py``). Nothing here sets a 
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
-from flask_cors import CORS
+from flask import Blueprint, Flask, Response, request
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 # Imported for their routes.
 from . import conversions, events, openapi, siteconfig  # noqa: E402, F401
 
+#: Endpoints any shop page may call from the browser (signed endpoints are not among them).
+BROWSER_ENDPOINTS = frozenset(
+    {"api.receive_events", "api.report_browser_conversion", "api.site_config", "api.openapi_json"}
+)
+
+
+@bp.after_request
+def allow_shop_pages(response: Response) -> Response:
+    """CORS for the browser endpoints: any origin may call them, never with credentials.
+
+    The policy is the same for every such request, so it is a few headers, not a library:
+    which origins may *post* is decided by the endpoints themselves against the site's
+    registered origins. ``OPTIONS`` preflights (for ``application/json`` bodies) are answered
+    by Flask's automatic ``OPTIONS`` handling plus these headers.
+    """
+    if request.endpoint in BROWSER_ENDPOINTS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    # Browsers may read public answers from any shop page; no credentials are ever involved.
-    CORS(
-        app,
-        resources={r"/v1/(events|conversions/browser|sites/[^/]+/config|openapi\.json)": {}},
-        origins="*",
-        supports_credentials=False,
-        methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
-        max_age=86400,
-    )

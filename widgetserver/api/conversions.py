@@ -43,33 +43,37 @@ def report_browser_conversion() -> tuple[Response, int]:
     body = jsonbody.read_body(current_app.config["EVENTS_MAX_BYTES"])
     data = jsonbody.require_object(jsonbody.parse(body))
     now = clock.now()
+    site = sites.lookup(data.get("site"))
+    if site is None:
+        raise ApiError(404, "unknown_site", "No active site has this public key.")
+    if requestinfo.origin() not in site.origins:
+        raise ApiError(
+            403,
+            "origin_not_allowed",
+            "This page's origin is not one of the site's registered shop origins.",
+        )
+    token = data.get("token")
+    verified = token is not None
+    if verified:
+        data = {**data, **_token_claims(site.id, token, data, now)}
+    else:
+        data = {**data, "status": "placed"}
+    report = conversions.parse_report(
+        data, verified=verified, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
+    )
+    report.visitor_hash = visitors.visitor_hash(
+        site.id, requestinfo.client_ip(), requestinfo.user_agent(), now
+    )
     with db.writing() as session:
-        site = sites.by_key(session, data.get("site"))
-        if site is None:
-            raise ApiError(404, "unknown_site", "No active site has this public key.")
-        if requestinfo.origin() not in site.origins:
-            raise ApiError(
-                403,
-                "origin_not_allowed",
-                "This page's origin is not one of the site's registered shop origins.",
-            )
-        token = data.get("token")
-        verified = token is not None
-        if verified:
-            data = {**data, **_token_claims(site, token, data, now)}
-        else:
-            data = {**data, "status": "placed"}
-        report = conversions.parse_report(
-            data, verified=verified, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
-        )
-        report.visitor_hash = visitors.visitor_hash(
-            session, site.id, requestinfo.client_ip(), requestinfo.user_agent(), now
-        )
         return _reply(conversions.record(session, site, report, now))
 
 
-def _token_claims(site: Site, token: object, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _token_claims(
+    site_id: int, token: object, data: dict[str, Any], now: datetime
+) -> dict[str, Any]:
     """Check the shop's token matches the report; it decides the status of the order."""
+    site = db.session.get(Site, site_id)  # secrets are read afresh, never from a cache
+    assert site is not None
     try:
         claims = signing.read_token(
             sites.verifying_secrets(site, now), CONVERSION_TOKEN, token, now.timestamp()

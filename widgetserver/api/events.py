@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify
+import json
+
+from flask import Response, current_app
 
 from .. import clock, jsonbody, requestinfo
-from ..db import db
 from ..errors import ApiError
-from ..ingest import Batch, Refused, run
-from ..ingest.drops import UNKNOWN_SITE, count
+from ..ingest import state
+from ..ingest.pipeline import Batch, count_refusal, run
 from . import bp
 
 #: ``text/plain`` keeps ``fetch(..., {keepalive: true})`` and ``sendBeacon`` free of preflights.
@@ -16,34 +17,27 @@ BROWSER_BODY_TYPES = ("text/plain", "application/json")
 
 
 @bp.post("/events")
-def receive_events() -> tuple[Response, int]:
+def receive_events() -> Response:
     now = clock.now()
     try:
         jsonbody.require_content_type(*BROWSER_BODY_TYPES)
         body = jsonbody.read_body(current_app.config["EVENTS_MAX_BYTES"])
     except ApiError as exc:
-        _count_refusal(UNKNOWN_SITE, exc.error)
+        count_refusal(None, now, exc.error)
         raise
-    batch = Batch(
-        body=body,
-        origin=requestinfo.origin(),
-        ip=requestinfo.client_ip(),
-        user_agent=requestinfo.user_agent(),
-        now=now,
-        max_batch=current_app.config["EVENTS_MAX_BATCH"],
+    batch = run(
+        Batch(
+            body=body,
+            origin=requestinfo.origin(),
+            ip=requestinfo.client_ip(),
+            user_agent=requestinfo.user_agent(),
+            now=now,
+            max_batch=current_app.config["EVENTS_MAX_BATCH"],
+            ingest=state(),
+        )
     )
-    try:
-        with db.writing() as session:
-            run(batch, session)
-    except Refused as exc:
-        _count_refusal(batch.site.id if batch.site else UNKNOWN_SITE, exc.error)
-        raise
     rejected = [
         {"index": r.index, "reason": r.reason, "message": r.message} for r in batch.rejected
     ]
-    return jsonify(accepted=batch.accepted, rejected=rejected), 202
-
-
-def _count_refusal(site_id: int, reason: str) -> None:
-    with db.writing() as session:
-        count(session, site_id, clock.now(), {reason: 1})
+    body = json.dumps({"accepted": batch.accepted, "rejected": rejected}, separators=(",", ":"))
+    return Response(body, status=202, mimetype="application/json")

@@ -1,11 +1,38 @@
 """Browser event ingest: a short pipeline of small named steps.
 
 ``parse`` → ``resolve_site`` → ``check_origin`` → ``drop_bots`` → ``validate`` →
-``hash_visitor`` → ``attribute`` → ``store``, then ``count_drops``. The first four judge the
-whole request and refuse it with an error; the rest judge each event and reject it with a
-named reason. Every refusal and rejection is counted per site, day and reason.
+``hash_visitor`` → ``attribute`` → ``store``. The first four judge the whole request and
+refuse it with an error; the rest judge each event and reject it with a named reason. Every
+refusal and rejection is counted per site, day and reason. Only ``store`` writes, through the
+worker's group-commit writer; everything before it reads from per-worker caches.
 """
 
-from .pipeline import Batch, Refused, Rejection, run
+from __future__ import annotations
 
-__all__ = ["Batch", "Refused", "Rejection", "run"]
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from ..db import db
+from .codes import CodeCache
+from .writer import GroupWriter
+
+_STATE = "widgetserver.ingest"
+
+
+@dataclass
+class IngestState:
+    writer: GroupWriter
+    codes: CodeCache
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+    writer = GroupWriter(engine)
+    app.extensions[_STATE] = IngestState(writer, CodeCache(engine))
+    db.on_dispose(app, writer.close)
+
+
+def state() -> IngestState:
+    return current_app.extensions[_STATE]

@@ -1,4 +1,4 @@
-"""The steps of event ingest. Each takes the ``Batch`` and the session and is testable alone."""
+"""The steps of event ingest. Each takes the ``Batch`` and is testable alone."""
 
 from __future__ import annotations
 
@@ -6,20 +6,20 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
-
 from .. import fields, jsonbody, sites, visitors
-from ..dbutil import insert_ignore
 from ..errors import ApiError
-from ..models import Event, RefCode, Site
 from ..sitesettings import CHANNELS
-from .drops import count
+from . import IngestState, state
+from .codes import KnownCode
+from .writer import WriteSet
 
 EVENT_TYPES = ("share", "visit", "invite")
+#: Requests whose site is unknown (or unreadable) are counted under this site id.
+UNKNOWN_SITE = 0
 
 # Crawlers, link-preview fetchers and HTTP libraries; real browsers never say these words.
 _BOT = re.compile(
@@ -29,8 +29,13 @@ _BOT = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
+def is_bot(user_agent: str) -> bool:
+    return not user_agent or _BOT.search(user_agent) is not None
+
+
 class Refused(ApiError):
-    """The whole request is refused (and counted under ``reason``)."""
+    """The whole request is refused (and counted under ``error``)."""
 
 
 @dataclass
@@ -66,17 +71,25 @@ class Batch:
     max_batch: int
     site_key: str | None = None
     raw_events: list[Any] = field(default_factory=list)
-    site: Site | None = None
+    site: sites.PublicSite | None = None
     visitor: int | None = None
     events: list[Incoming] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     accepted: int = 0
+    #: The worker's code cache and writer (the endpoint looks them up once per request).
+    ingest: IngestState | None = None
+
+    @property
+    def worker(self) -> IngestState:
+        if self.ingest is None:
+            self.ingest = state()
+        return self.ingest
 
     def reject(self, index: int, reason: str, message: str) -> None:
         self.rejected.append(Rejection(index, reason, message))
 
 
-def parse(batch: Batch, _session: Session) -> None:
+def parse(batch: Batch) -> None:
     try:
         data = jsonbody.require_object(jsonbody.parse(batch.body))
     except ApiError as exc:
@@ -96,13 +109,13 @@ def parse(batch: Batch, _session: Session) -> None:
     batch.raw_events = events
 
 
-def resolve_site(batch: Batch, session: Session) -> None:
-    batch.site = sites.by_key(session, batch.site_key)
+def resolve_site(batch: Batch) -> None:
+    batch.site = sites.lookup(batch.site_key, now=batch.now)
     if batch.site is None:
         raise Refused(404, "unknown_site", "No active site has this public key.")
 
 
-def check_origin(batch: Batch, _session: Session) -> None:
+def check_origin(batch: Batch) -> None:
     assert batch.site is not None
     if batch.origin is None or batch.origin not in batch.site.origins:
         raise Refused(
@@ -112,14 +125,14 @@ def check_origin(batch: Batch, _session: Session) -> None:
         )
 
 
-def drop_bots(batch: Batch, _session: Session) -> None:
-    if not batch.user_agent or _BOT.search(batch.user_agent):
+def drop_bots(batch: Batch) -> None:
+    if is_bot(batch.user_agent):
         for index in range(len(batch.raw_events)):
             batch.reject(index, "bot", "Events from crawlers and scripts are not counted.")
         batch.raw_events = []
 
 
-def validate(batch: Batch, _session: Session) -> None:
+def validate(batch: Batch) -> None:
     for index, raw in enumerate(batch.raw_events):
         try:
             batch.events.append(validate_event(index, raw))
@@ -153,27 +166,18 @@ def validate_event(index: int, raw: Any) -> Incoming:
     )
 
 
-def hash_visitor(batch: Batch, session: Session) -> None:
+def hash_visitor(batch: Batch) -> None:
     if batch.events:
         assert batch.site is not None
-        batch.visitor = visitors.visitor_hash(
-            session, batch.site.id, batch.ip, batch.user_agent, batch.now
-        )
+        batch.visitor = visitors.visitor_hash(batch.site.id, batch.ip, batch.user_agent, batch.now)
 
 
-def attribute(batch: Batch, session: Session) -> None:
+def attribute(batch: Batch) -> None:
     """Link visits and invites to their codes, shares to their parents; reject unknown codes."""
     assert batch.site is not None
     wanted = {e.code for e in batch.events if e.type != "share"}
     wanted |= {e.parent for e in batch.events if e.parent}
-    known = {}
-    if wanted:
-        rows = session.execute(
-            select(
-                RefCode.code, RefCode.id, RefCode.kind, RefCode.channel, RefCode.visitor_hash
-            ).where(RefCode.site_id == batch.site.id, RefCode.code.in_(wanted))
-        ).all()
-        known = {row.code: row for row in rows}
+    known = batch.worker.codes.find(batch.site.id, wanted) if wanted else {}
     kept = []
     for event in batch.events:
         if event.type == "share":
@@ -195,90 +199,90 @@ def attribute(batch: Batch, session: Session) -> None:
     batch.events = kept
 
 
-def store(batch: Batch, session: Session) -> None:
-    """Register the codes of new shares (refusing taken ones), then insert every event."""
-    assert batch.site is not None
-    site_id, now = batch.site.id, batch.now
-    shares = [e for e in batch.events if e.type == "share"]
+def store(batch: Batch) -> None:
+    """Register new share codes (a taken code is rejected), insert the events, count drops."""
+    site_id = batch.site.id if batch.site else UNKNOWN_SITE
+    work = WriteSet(site_id=site_id, day=batch.now.astimezone(UTC).date())
     seen: set[str] = set()
-    fresh = []
+    shares: list[Incoming] = []
+    for event in batch.events:
+        if event.type == "share":
+            if event.code in seen:
+                batch.reject(event.index, "duplicate_code", "This code is already registered.")
+                continue
+            seen.add(event.code)
+            shares.append(event)
+            work.codes.append(_code_row(batch, event))
+        work.events.append(_event_row(batch, event))
+    work.drops.update(r.reason for r in batch.rejected)
+    written = batch.worker.writer.submit(work)
+    registered = {}
     for event in shares:
-        if event.code in seen:
+        code_id = written.code_ids.get(event.code)
+        if code_id is None:
             batch.reject(event.index, "duplicate_code", "This code is already registered.")
         else:
-            seen.add(event.code)
-            fresh.append(event)
-    if fresh:
-        created = session.execute(
-            insert_ignore(session, RefCode).returning(RefCode.code, RefCode.id),
-            [
-                {
-                    "site_id": site_id,
-                    "code": e.code,
-                    "kind": "share",
-                    "channel": e.channel,
-                    "url": e.url,
-                    "product": e.product,
-                    "parent_id": e.parent_id,
-                    "visitor_hash": batch.visitor,
-                    "created_at": now,
-                }
-                for e in fresh
-            ],
-        ).all()
-        ids = dict(created)
-        for event in fresh:
-            event.code_id = ids.get(event.code)
-            if event.code_id is None:
-                batch.reject(event.index, "duplicate_code", "This code is already registered.")
-    batch.events = [e for e in batch.events if e.code_id is not None]
-    if batch.events:
-        session.execute(
-            insert(Event),
-            [
-                {
-                    "site_id": site_id,
-                    "type": e.type,
-                    "occurred_at": now,
-                    "code_id": e.code_id,
-                    "channel": e.channel,
-                    "url": e.url,
-                    "product": e.product,
-                    "visitor_hash": batch.visitor,
-                    "is_self": e.is_self,
-                }
-                for e in batch.events
-            ],
-        )
-    batch.accepted = len(batch.events)
+            registered[event.code] = KnownCode(code_id, "share", event.channel, batch.visitor)
+    batch.worker.codes.remember(site_id, registered)
+    batch.accepted = written.events
 
 
-def count_drops(batch: Batch, session: Session) -> None:
-    reasons = Counter(r.reason for r in batch.rejected)
-    if reasons:
-        count(session, batch.site.id if batch.site else 0, batch.now, reasons)
+def _code_row(batch: Batch, event: Incoming) -> dict[str, Any]:
+    assert batch.site is not None
+    return {
+        "site_id": batch.site.id,
+        "code": event.code,
+        "kind": "share",
+        "channel": event.channel,
+        "url": event.url,
+        "product": event.product,
+        "parent_id": event.parent_id,
+        "referrer": None,
+        "visitor_hash": batch.visitor,
+        "created_at": batch.now,
+    }
 
 
-REQUEST_STEPS: tuple[Callable[[Batch, Session], None], ...] = (
-    parse,
-    resolve_site,
-    check_origin,
-    drop_bots,
-)
-EVENT_STEPS: tuple[Callable[[Batch, Session], None], ...] = (
-    validate,
-    hash_visitor,
-    attribute,
-    store,
-    count_drops,
-)
+def _event_row(batch: Batch, event: Incoming) -> dict[str, Any]:
+    assert batch.site is not None and batch.visitor is not None
+    row = {
+        "site_id": batch.site.id,
+        "type": event.type,
+        "occurred_at": batch.now,
+        "code_id": event.code_id,
+        "channel": event.channel,
+        "url": event.url,
+        "product": event.product,
+        "visitor_hash": batch.visitor,
+        "is_self": event.is_self,
+    }
+    if event.type == "share":
+        row["_code"] = event.code  # its id is known once the writer has registered the code
+    return row
 
 
-def run(batch: Batch, session: Session) -> Batch:
-    """Run every step in one write transaction the caller commits."""
-    for step in REQUEST_STEPS:
-        step(batch, session)
+def count_refusal(site: sites.PublicSite | None, now: datetime, reason: str) -> None:
+    """Count a request refused as a whole."""
+    site_id = site.id if site else UNKNOWN_SITE
+    work = WriteSet(site_id=site_id, day=now.astimezone(UTC).date(), drops=Counter({reason: 1}))
+    state().writer.submit(work)
+
+
+REQUEST_STEPS: tuple[Callable[[Batch], None], ...] = (
+    parse, resolve_site, check_origin, drop_bots,
+)  # fmt: skip
+EVENT_STEPS: tuple[Callable[[Batch], None], ...] = (validate, hash_visitor, attribute, store)
+
+
+def run(batch: Batch) -> Batch:
+    """Run every step; a refused request is counted before the refusal is raised."""
+    try:
+        for step in REQUEST_STEPS:
+            step(batch)
+    except Refused as exc:
+        count_refusal(batch.site, batch.now, exc.error)
+        raise
     for step in EVENT_STEPS:
-        step(batch, session)
+        step(batch)
     batch.rejected.sort(key=lambda r: r.index)
     return batch

@@ -1,0 +1,180 @@
+"""Group commit: concurrent requests share one transaction, and one bad set costs nobody else."""
+
+import threading
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from widgetserver.db import db
+from widgetserver.ingest import state
+from widgetserver.ingest.writer import WriteSet
+from widgetserver.models import Event, IngestDrop, RefCode
+
+from ..conftest import all_rows
+
+NOW = datetime(2026, 5, 12, 10, 30, tzinfo=UTC)
+
+
+def visit(site_id, code_id=None):
+    return {
+        "site_id": site_id,
+        "type": "visit",
+        "occurred_at": NOW,
+        "code_id": code_id,
+        "channel": None,
+        "url": None,
+        "product": None,
+        "visitor_hash": 7,
+        "is_self": False,
+    }
+
+
+def share(site_id, code):
+    row = {
+        "site_id": site_id,
+        "code": code,
+        "kind": "share",
+        "channel": "x",
+        "url": None,
+        "product": None,
+        "parent_id": None,
+        "referrer": None,
+        "visitor_hash": 7,
+        "created_at": NOW,
+    }
+    event = {**visit(site_id), "type": "share", "channel": "x", "_code": code}
+    return row, event
+
+
+def test_requests_arriving_during_a_write_are_committed_together(app, site):
+    with app.app_context():
+        writer = state().writer
+        groups = []
+        original = writer._write
+
+        def slow_first_write(works):
+            groups.append(len(works))
+            if len(groups) == 1:
+                time.sleep(0.2)  # others queue up meanwhile
+            return original(works)
+
+        writer._write = slow_first_write
+        results = []
+
+        def submit():
+            with app.app_context():
+                results.append(
+                    writer.submit(WriteSet(site.id, NOW.date(), events=[visit(site.id)]))
+                )
+
+        first = threading.Thread(target=submit)
+        first.start()
+        time.sleep(0.05)
+        others = [threading.Thread(target=submit) for _ in range(5)]
+        for thread in others:
+            thread.start()
+        for thread in [first, *others]:
+            thread.join()
+    assert groups == [1, 5]
+    assert [r.events for r in results] == [1] * 6
+    assert len(all_rows(app, Event)) == 6
+
+
+def test_a_code_claimed_twice_in_one_group_goes_to_the_first(app, site):
+    with app.app_context():
+        writer = state().writer
+        row, event = share(site.id, "same-code")
+        first, second = writer._write(
+            [
+                WriteSet(site.id, NOW.date(), codes=[row], events=[dict(event)]),
+                WriteSet(site.id, NOW.date(), codes=[dict(row)], events=[dict(event)]),
+            ]
+        )
+    assert list(first.code_ids) == ["same-code"] and first.events == 1
+    assert second.code_ids == {} and second.events == 0
+    assert len(all_rows(app, RefCode)) == 1
+    assert [(d.reason, d.count) for d in all_rows(app, IngestDrop)] == [("duplicate_code", 1)]
+
+
+def test_one_bad_write_set_does_not_cost_the_others_in_its_group(app, site):
+    with app.app_context():
+        writer = state().writer
+        good = WriteSet(site.id, NOW.date(), events=[visit(site.id)])
+        bad = WriteSet(999_999, NOW.date(), events=[visit(999_999)])  # no such site
+        outcomes = {}
+        original = writer._write
+        calls = []
+
+        def record(works):
+            calls.append(len(works))
+            return original(works)
+
+        writer._write = record
+        with writer._leader:  # hold the writer so both land in one group
+            threads = [
+                threading.Thread(target=lambda n=n, w=w: _submit(app, writer, w, outcomes, n))
+                for n, w in (("good", good), ("bad", bad))
+            ]
+            for thread in threads:
+                thread.start()
+            time.sleep(0.2)
+        for thread in threads:
+            thread.join()
+    assert calls[0] == 2  # tried together, then one by one
+    assert outcomes["good"] == 1
+    assert isinstance(outcomes["bad"], Exception)
+    assert len(all_rows(app, Event)) == 1
+
+
+def _submit(app, writer, work, outcomes, name):
+    with app.app_context():
+        try:
+            outcomes[name] = writer.submit(work).events
+        except Exception as exc:
+            outcomes[name] = exc
+
+
+def test_the_writer_reconnects_after_losing_its_connection(app, site):
+    with app.app_context():
+        writer = state().writer
+        writer.submit(WriteSet(site.id, NOW.date(), events=[visit(site.id)]))
+        connection = writer._connection
+        if db.engine.dialect.name == "postgresql":
+            pid = connection.dbapi_connection.info.backend_pid
+            with db.engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        else:
+            connection.dbapi_connection.close()
+        assert writer.submit(WriteSet(site.id, NOW.date(), events=[visit(site.id)])).events == 1
+        assert writer._connection is not connection
+    assert len(all_rows(app, Event)) == 2
+
+
+def test_an_unreachable_database_is_a_503_that_can_be_retried(app, browser, monkeypatch):
+    browser.share("share-code")
+    with app.app_context():
+        writer = state().writer
+    from sqlalchemy.exc import OperationalError
+
+    def unavailable(works):
+        raise OperationalError("ingest group write", None, Exception("connection refused"))
+
+    monkeypatch.setattr(writer, "_write", unavailable)
+    response = browser.visit("share-code")
+    assert response.status_code == 503
+    assert response.json["error"] == "storage_unavailable"
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_the_code_cache_forgets_the_least_recently_used(app, site, browser):
+    for code in ("code-aaaa", "code-bbbb", "code-cccc"):
+        browser.share(code)
+    with app.app_context():
+        cache = state().codes
+        cache._entries.clear()
+        cache.size = 2
+        assert set(cache.find(site.id, ["code-aaaa", "code-bbbb"])) == {"code-aaaa", "code-bbbb"}
+        cache.find(site.id, ["code-aaaa"])
+        cache.find(site.id, ["code-cccc", "never-seen"])
+        assert [key[1] for key in cache._entries] == ["code-aaaa", "code-cccc"]

@@ -1,0 +1,33 @@
+"""Cookies belong to the owners' pages only.
+
+The widget server promises shop visitors that it never sets a cookie. Flask would open a
+(signed-cookie) session on every request; here a session exists only under ``/admin/``, and
+its cookie is scoped to that path. Anywhere else ``session`` is a null session that refuses to
+be written to, so an accidental cookie on a widget path fails loudly in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSessionInterface
+
+OWNER_PAGES = "/admin"
+
+
+class OwnerPagesOnly(SecureCookieSessionInterface):
+    def open_session(self, app: Flask, request: Request) -> Any:
+        if request.path == OWNER_PAGES or request.path.startswith(OWNER_PAGES + "/"):
+            return super().open_session(app, request)
+        return None  # Flask substitutes its NullSession
+
+
+def init_app(app: Flask) -> None:
+    # Flask's defaults are None ("/" and no SameSite); the owners' cookie is narrower.
+    if app.config.get("SESSION_COOKIE_PATH") is None:
+        app.config["SESSION_COOKIE_PATH"] = OWNER_PAGES
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.session_interface = OwnerPagesOnly()
