@@ -225,3 +225,12 @@ def test_the_loader_is_short_cached_and_revalidated(live_app):
         client.get("/v1/loader.js", headers={"If-None-Match": first.headers["ETag"]}).status_code
         == 304
     )
+
+
+def test_the_loader_is_minified_and_within_its_size_budget(live_app):
+    import gzip
+
+    body = live_app.test_client().get("/v1/loader.js").data
+    assert b"\n  " not in body  # minified
+    assert body.startswith(b"/*! Social Widget Kit loader */")
+    assert len(gzip.compress(body, 9)) <= 2048  # 2 KB gzipped, the loader's budget

@@ -1,4 +1,4 @@
-/*! Social Widget Kit loader: https://github.com/social-widget-kit */
+/*! Social Widget Kit loader */
 // The one script a shop embeds. It keeps the command queue, records a visit when the page was
 // opened through a shared or recommended link, keeps that link's code as the site's storage
 // mode and the visitor's consent allow, and reports browser conversions. It talks to no host
