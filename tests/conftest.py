@@ -182,6 +182,18 @@ def make_site(
         return SiteInfo(site.id, site.public_key, site.secret, origin)
 
 
+def make_referral(app: Flask, site: SiteInfo, code: str, referrer: str, clock: Clock) -> None:
+    """A referral link's code, as the recommend-a-friend form will create them."""
+    from widgetserver.models import RefCode
+
+    with app.app_context(), db.writing() as session:
+        session.add(
+            RefCode(
+                site_id=site.id, code=code, kind="referral", referrer=referrer, created_at=clock()
+            )
+        )
+
+
 @pytest.fixture
 def site(app: Flask, clock: Clock) -> SiteInfo:
     return make_site(app, clock)

@@ -8,6 +8,7 @@ connection is ever shared between processes.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -15,8 +16,11 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
+class GunicornApp(BaseApplication):  # type: ignore[misc]
+    """gunicorn running ``load()`` in every worker, after the fork."""
+
+    def __init__(self, load: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self._load = load
         self.options = options
         super().__init__()
 
@@ -25,9 +29,36 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from . import create_app
+        return self._load()
 
-        return create_app()
+
+def gunicorn_options(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    *,
+    access_log: bool = False,
+    proc_name: str = "widgetserver",
+) -> dict[str, Any]:
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "keepalive": 5,
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "proc_name": proc_name,
+    }
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
 
 
 def default_workers() -> int:
@@ -59,16 +90,5 @@ def default_workers() -> int:
     help="Log every request (IP addresses appear in such a log).",
 )
 def command(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
-    options: dict[str, Any] = {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
-        "keepalive": 5,
-        "timeout": 30,
-        "graceful_timeout": 20,
-        "accesslog": "-" if access_log else None,
-        "errorlog": "-",
-        "proc_name": "widgetserver",
-    }
-    _Gunicorn(options).run()
+    options = gunicorn_options(host, port, workers, threads, access_log=access_log)
+    GunicornApp(_create_app, options).run()

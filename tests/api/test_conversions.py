@@ -10,7 +10,7 @@ import pytest
 from widgetserver.db import db
 from widgetserver.models import Conversion, RefCode
 
-from ..conftest import SHOP, Shop, all_rows, make_site
+from ..conftest import SHOP, Shop, all_rows, make_referral, make_site
 
 
 def stored(app):
@@ -508,16 +508,7 @@ def test_without_a_recorded_visit_the_share_itself_bounds_the_window(shop, brows
 def test_a_referrer_buying_through_their_own_link_is_flagged_as_self_referral(
     app, shop, site, clock
 ):
-    with app.app_context(), db.writing() as session:
-        session.add(
-            RefCode(
-                site_id=site.id,
-                code="friend-link",
-                kind="referral",
-                referrer="cust-42",
-                created_at=clock(),
-            )
-        )
+    make_referral(app, site, "friend-link", "cust-42", clock)
     own = shop.conversion("1001", ref="friend-link", customer_ref="cust-42").json["attribution"]
     friend = shop.conversion("1002", ref="friend-link", customer_ref="cust-77").json["attribution"]
     assert (own["decision"], own["kind"], own["self_referral"]) == ("attributed", "referral", True)

@@ -6,7 +6,7 @@ import pytest
 
 from widgetserver.models import Event, RefCode
 
-from ..conftest import BROWSER_UA, SHOP, all_rows, database_text, drop_counts
+from ..conftest import BROWSER_UA, SHOP, all_rows, database_text, drop_counts, make_referral
 
 
 def test_a_share_registers_its_code_with_channel_page_and_product(app, browser):
@@ -67,18 +67,8 @@ def test_the_sharer_opening_their_own_link_is_flagged_as_self(app, browser):
 
 
 def test_invites_need_a_referral_code(app, browser, site, clock):
-    from widgetserver.db import db
 
-    with app.app_context(), db.writing() as session:
-        session.add(
-            RefCode(
-                site_id=site.id,
-                code="friend-link",
-                kind="referral",
-                referrer="cust-1",
-                created_at=clock(),
-            )
-        )
+    make_referral(app, site, "friend-link", "cust-1", clock)
     browser.share("share-code")
     response = browser.send(
         {"type": "invite", "code": "friend-link", "channel": "whatsapp"},
