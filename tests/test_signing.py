@@ -78,7 +78,7 @@ def test_another_sites_secret_does_not_verify():
 
 def test_tokens_round_trip_and_carry_their_expiry():
     token = signing.make_token(SECRET, "conversion", {"order_id": "1"}, expires_at=NOW + 60)
-    assert signing.read_token([SECRET], "conversion", token, now=NOW) == {
+    assert signing.read_token([SECRET], "conversion", token, now=NOW, max_age=3600) == {
         "order_id": "1",
         "exp": NOW + 60,
     }
@@ -87,20 +87,20 @@ def test_tokens_round_trip_and_carry_their_expiry():
 def test_a_token_for_one_purpose_is_worthless_for_another():
     token = signing.make_token(SECRET, "vote", {"order_id": "1"}, expires_at=NOW + 60)
     with pytest.raises(SignatureError, match="signature"):
-        signing.read_token([SECRET], "conversion", token, now=NOW)
+        signing.read_token([SECRET], "conversion", token, now=NOW, max_age=3600)
 
 
 def test_expired_and_tampered_tokens_are_refused():
     token = signing.make_token(SECRET, "conversion", {"order_id": "1"}, expires_at=NOW - 1)
     with pytest.raises(SignatureError) as caught:
-        signing.read_token([SECRET], "conversion", token, now=NOW)
+        signing.read_token([SECRET], "conversion", token, now=NOW, max_age=3600)
     assert caught.value.reason == "token_expired"
     good = signing.make_token(SECRET, "conversion", {"order_id": "1"}, expires_at=NOW + 60)
     body, mac = good.split(".")
     forged = signing.make_token("sk_guess", "conversion", {"order_id": "2"}, NOW + 60)
     for bad in [forged, body + "." + mac[:-2], "x", None, 5, "a.b.c", "!!!.???", "e30." + mac]:
         with pytest.raises(SignatureError):
-            signing.read_token([SECRET], "conversion", bad, now=NOW)
+            signing.read_token([SECRET], "conversion", bad, now=NOW, max_age=3600)
 
 
 def test_visitor_hashes_differ_by_salt_site_ip_and_browser():
@@ -141,3 +141,20 @@ def test_the_worked_examples_in_the_integration_guide_hold():
         1767229200,
     )
     assert token in guide
+
+
+def test_a_token_valid_longer_than_its_purpose_allows_is_refused():
+    token = signing.make_token(SECRET, "conversion", {}, expires_at=NOW + 3601)
+    with pytest.raises(SignatureError, match="at most"):
+        signing.read_token([SECRET], "conversion", token, now=NOW, max_age=3600)
+
+
+def test_nothing_of_an_unsigned_token_is_parsed():
+    nested = signing._b64encode(b"[" * 2900)  # deeper than the JSON parser can go
+    with pytest.raises(SignatureError, match="signature"):
+        signing.read_token([SECRET], "conversion", nested + ".AAAA", now=NOW, max_age=3600)
+    signed = (
+        nested + "." + signing._b64encode(signing._mac(SECRET, f"conversion.{nested}".encode()))
+    )
+    with pytest.raises(SignatureError, match="format"):
+        signing.read_token([SECRET], "conversion", signed, now=NOW, max_age=3600)

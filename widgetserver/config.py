@@ -28,9 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "CONFIG_MAX_AGE": 60,
     # Seconds a worker keeps a site's public data (origins, settings) before reading it again.
     "SITE_CACHE_SECONDS": 10,
-    # Largest request body accepted anywhere; the event endpoint has its own, smaller limit.
-    "MAX_CONTENT_LENGTH": 256 * 1024,
+    # Largest request body accepted anywhere; each endpoint has its own, smaller limit.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "EVENTS_MAX_BYTES": 64 * 1024,
+    "CONVERSIONS_MAX_BYTES": 256 * 1024,
     "EVENTS_MAX_BATCH": 100,
     # Server-to-server signatures older or newer than this many seconds are refused.
     "SIGNATURE_TOLERANCE": 300,
@@ -45,13 +46,19 @@ ENVIRONMENT: Mapping[str, tuple[str, Callable[[str], Any]]] = {
     "WIDGETSERVER_DATABASE_URL": ("DATABASE_URL", str),
     "WIDGETSERVER_SECRET_KEY": ("SECRET_KEY", str),
     "WIDGETSERVER_PUBLIC_URL": ("PUBLIC_URL", lambda v: v.rstrip("/")),
-    "WIDGETSERVER_TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
-    "WIDGETSERVER_CONFIG_MAX_AGE": ("CONFIG_MAX_AGE", int),
-    "WIDGETSERVER_SITE_CACHE_SECONDS": ("SITE_CACHE_SECONDS", int),
+    "WIDGETSERVER_TRUSTED_PROXIES": ("TRUSTED_PROXIES", lambda v: _at_least(0, int(v))),
+    "WIDGETSERVER_CONFIG_MAX_AGE": ("CONFIG_MAX_AGE", lambda v: _at_least(0, int(v))),
+    "WIDGETSERVER_SITE_CACHE_SECONDS": ("SITE_CACHE_SECONDS", lambda v: _at_least(0, int(v))),
     "WIDGETSERVER_LOG_LEVEL": ("LOG_LEVEL", str.upper),
 }
 # Read before the app exists (see ``instance_path``), listed here for the documentation.
 INSTANCE_PATH_VARIABLE = "WIDGETSERVER_INSTANCE_PATH"
+
+
+def _at_least(minimum: int, value: int) -> int:
+    if value < minimum:
+        raise ValueError(f"must be at least {minimum}")
+    return value
 
 
 def instance_path(test_config: Mapping[str, Any] | None) -> str | None:

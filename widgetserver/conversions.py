@@ -181,9 +181,16 @@ def record(session: Session, site: SiteLike, report: Report, now: datetime) -> O
                 session.expunge(conversion)
             existing = _find(session, site.id, report.order_id)
             assert existing is not None
+    if existing.verified and not report.verified:
+        # The shop's backend has spoken: a browser report changes nothing, attribution included.
+        return Outcome(existing, created=False, repeat=True)
     changed = apply(existing, report, now)
     if _should_attribute(existing, report, changed):
+        before = (existing.attribution, existing.code_id, existing.self_referral)
         _attribute(session, site, existing, report)
+        if (existing.attribution, existing.code_id, existing.self_referral) != before:
+            changed.add("attribution")
+            existing.updated_at = now
     return Outcome(existing, created=False, repeat=not changed)
 
 
@@ -217,10 +224,15 @@ def _new(session: Session, site: SiteLike, report: Report, now: datetime) -> Con
 
 
 def _should_attribute(conversion: Conversion, report: Report, changed: set[str]) -> bool:
-    # Decided once; only a verified report may overrule what a browser report claimed.
-    if not report.ref:
-        return False
-    return "verified" in changed or conversion.attribution == "no_ref"
+    """Attribution is decided once per level of trust.
+
+    When the shop's verified report takes over a browser-reported order, the verified
+    report's own ``ref`` decides, even if it is null: a browser's claim never becomes a
+    verified attribution. Otherwise a later report may only fill a missing attribution.
+    """
+    if "verified" in changed:
+        return True
+    return report.ref is not None and conversion.attribution == "no_ref"
 
 
 def _attribute(session: Session, site: SiteLike, conversion: Conversion, report: Report) -> None:
@@ -231,7 +243,7 @@ def _attribute(session: Session, site: SiteLike, conversion: Conversion, report:
         report.ref,
         at=conversion.occurred_at,
         window=window,
-        visitor_hash=report.visitor_hash,
+        visitor_hash=report.visitor_hash or conversion.visitor_hash,
         customer_ref=conversion.customer_ref,
     )
     attributed = decision.reason == attribution.ATTRIBUTED

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{6,32}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters, line/paragraph separators and lone surrogates (which JSON's \\u escapes
+# can produce but no text encoding can store).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 MAX_URL = 2048
 
 
@@ -47,7 +49,7 @@ def optional_text(value: object, reason: str, max_length: int) -> str | None:
 _URL = re.compile(
     r"(?i)(https?)://"
     r"([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]{2,45}\])(:[0-9]{1,5})?"
-    r"(/[^?#\s\x00-\x1f\x7f]*)?(?:[?#][^\s\x00-\x1f\x7f]*)?"
+    r"(/[^?#\s\x00-\x1f\x7f\ud800-\udfff]*)?(?:[?#][^\s\x00-\x1f\x7f\ud800-\udfff]*)?"
 )
 
 

@@ -37,11 +37,15 @@ def parse(raw: bytes) -> Any:
 
 
 def read_body(max_bytes: int) -> bytes:
-    """The raw request body, refused with 413 beyond ``max_bytes`` (also when chunked)."""
+    """The raw request body, refused with 413 beyond ``max_bytes`` (also when chunked).
+
+    Reads at most one byte more than allowed, so an oversized chunked body is recognised as
+    such instead of arriving cut off.
+    """
     length = request.content_length
     if length is not None and length > max_bytes:
         raise ApiError(413, "body_too_large", f"The body may be at most {max_bytes} bytes.")
-    raw = request.get_data(cache=True)
+    raw = request.stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise ApiError(413, "body_too_large", f"The body may be at most {max_bytes} bytes.")
     return raw

@@ -87,11 +87,12 @@ def verify_request(
             "timestamp_out_of_tolerance",
             f"X-SWK-Timestamp is more than {tolerance} seconds away from the server's clock",
         )
-    if not signature.startswith(SIGNATURE_PREFIX):
+    given = signature.strip().lower()
+    if not given.startswith(SIGNATURE_PREFIX) or not given.isascii():
         raise SignatureError("signature_invalid", "X-SWK-Signature must be sha256=<hex>")
     for secret in candidate_secrets:
         expected = request_signature(secret, timestamp, method, path, body)
-        if hmac.compare_digest(expected.encode(), signature.strip().lower().encode()):
+        if hmac.compare_digest(expected.encode(), given.encode()):
             return
     raise SignatureError("signature_invalid", "X-SWK-Signature does not match this request")
 
@@ -111,15 +112,18 @@ def make_token(secret: str, purpose: str, payload: Mapping[str, Any], expires_at
 
 
 def read_token(
-    candidate_secrets: Iterable[str], purpose: str, token: object, now: float
+    candidate_secrets: Iterable[str], purpose: str, token: object, now: float, max_age: int
 ) -> dict[str, Any]:
-    """The payload of a valid, unexpired token made for ``purpose``; else ``SignatureError``."""
+    """The payload of a valid, unexpired token made for ``purpose``; else ``SignatureError``.
+
+    A token may not be valid for longer than ``max_age`` seconds from now, whatever its
+    maker wrote. Nothing of a token is parsed before its signature has been checked.
+    """
     if not isinstance(token, str) or token.count(".") != 1 or len(token) > 4096:
         raise SignatureError("token_invalid", "the token is not in the expected format")
     body, mac = token.split(".")
     try:
         given = _b64decode(mac)
-        payload = json.loads(_b64decode(body))
     except (ValueError, binascii.Error):
         raise SignatureError("token_invalid", "the token is not in the expected format") from None
     if not any(
@@ -127,11 +131,17 @@ def read_token(
         for secret in candidate_secrets
     ):
         raise SignatureError("token_invalid", "the token's signature does not match")
+    try:
+        payload = json.loads(_b64decode(body))
+    except (ValueError, binascii.Error, RecursionError):
+        raise SignatureError("token_invalid", "the token is not in the expected format") from None
     expires = payload.get("exp") if isinstance(payload, dict) else None
     if not isinstance(expires, int) or isinstance(expires, bool):
         raise SignatureError("token_invalid", "the token has no expiry")
     if expires < now:
         raise SignatureError("token_expired", "the token has expired")
+    if expires > now + max_age:
+        raise SignatureError("token_invalid", f"a token may be valid for {max_age} s at most")
     return payload
 
 

@@ -101,9 +101,17 @@ def create_site(
     return site
 
 
-def by_key(session: Session, public_key: str | None) -> Site | None:
+#: What ``signing.new_public_key`` makes; anything else is not looked up at all.
+PUBLIC_KEY = re.compile(r"pk_[A-Za-z0-9_-]{20}")
+
+
+def valid_key(public_key: object) -> bool:
+    return isinstance(public_key, str) and PUBLIC_KEY.fullmatch(public_key) is not None
+
+
+def by_key(session: Session, public_key: object) -> Site | None:
     """The active site with this public key, or None (also for malformed keys)."""
-    if not isinstance(public_key, str) or not 3 < len(public_key) <= 40:
+    if not valid_key(public_key):
         return None
     return session.scalar(select(Site).where(Site.public_key == public_key, Site.active))
 
@@ -130,8 +138,9 @@ def lookup(public_key: object, now: datetime | None = None) -> PublicSite | None
     settings reaches them within the cache time. Secrets never come from here: signed
     requests always read the site afresh (``by_key``).
     """
-    if not isinstance(public_key, str) or not 3 < len(public_key) <= 40:
+    if not valid_key(public_key):
         return None
+    assert isinstance(public_key, str)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     ttl = app.config["SITE_CACHE_SECONDS"]
     moment = (now or clock.now()).timestamp()

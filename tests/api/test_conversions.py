@@ -575,19 +575,46 @@ def test_a_browser_report_never_changes_a_verified_order(app, shop, browser):
     assert stored(app)[0].verified is True
 
 
-def test_the_shops_report_upgrades_a_browser_report_and_keeps_its_attribution(app, shop, browser):
+def test_the_shops_report_upgrades_a_browser_report_and_decides_attribution_itself(
+    app, shop, browser
+):
     browser.share("share-code")
     browser.ip = "198.51.100.30"
     browser.visit("share-code")
-    browser.convert(order_id="1001", amount="59.90", currency="EUR", ref="share-code")
+    claimed = browser.convert(order_id="1001", amount="59.90", currency="EUR", ref="share-code")
+    assert claimed.json["attribution"]["code"] == "share-code"
+    # The shop's server knows no code for the order: a browser's claim is not carried over.
     response = shop.conversion("1001", status="paid", amount="61.90")
-    assert (response.json["verified"], response.json["status"], response.json["amount"]) == (
+    body = response.json
+    assert (body["verified"], body["status"], body["amount"], body["repeat"]) == (
         True,
         "paid",
         "61.90",
+        False,
     )
-    assert response.json["attribution"]["code"] == "share-code"
+    assert body["attribution"]["decision"] == "no_ref"
     assert len(stored(app)) == 1
+
+
+def test_a_verified_upgrade_with_the_code_keeps_the_browsers_self_referral_evidence(
+    app, shop, browser
+):
+    browser.share("share-code")
+    browser.convert(order_id="1001", amount="5.00", currency="EUR", ref="share-code")  # the sharer
+    response = shop.conversion("1001", amount="5.00", ref="share-code")
+    assert response.json["attribution"]["code"] == "share-code"
+    assert response.json["attribution"]["self_referral"] is True
+
+
+def test_a_browser_report_cannot_attribute_a_verified_order(app, shop, browser):
+    browser.share("attacker-1")
+    shop.conversion("1001", status="paid", ref=None)
+    forged = browser.convert(order_id="1001", amount="59.90", currency="EUR", ref="attacker-1")
+    assert (forged.status_code, forged.json["repeat"]) == (200, True)
+    assert forged.json["attribution"]["decision"] == "no_ref"
+    assert shop.conversion("1001", status="paid").json["attribution"]["decision"] == "no_ref"
+    (order,) = stored(app)
+    assert order.code_id is None
 
 
 def test_a_signed_token_from_the_shop_makes_a_browser_report_verified(app, browser, site, clock):
@@ -626,3 +653,89 @@ def test_a_wrong_token_is_refused_and_nothing_stored(
     response = browser.convert(**body, token=token)
     assert (response.status_code, response.json["error"]) == (status, error)
     assert stored(app) == []
+
+
+@pytest.mark.parametrize(
+    "change", [{"order_id": "\ud800x"}, {"customer_ref": "\ud800"}, {"items": [{"sku": "\udfff"}]}]
+)
+def test_text_no_encoding_can_store_is_a_400_not_a_500(app, shop, change):
+    response = shop.conversion(**{"order_id": "1001", **change})
+    assert (response.status_code, response.json["error"]) == (400, "invalid_field")
+    assert stored(app) == []
+
+
+def test_a_browser_report_for_a_malformed_site_key_is_a_404(browser):
+    response = browser.convert(site="\ud800abcd", order_id="1", amount="1.00", currency="EUR")
+    assert response.status_code == 404
+
+
+def test_a_chunked_signed_body_over_the_limit_is_a_413_not_a_bad_signature(app, site, clock):
+    import http.client
+
+    from widgetserver.signing import signed_headers
+
+    from ..live import serving
+
+    body = json.dumps(
+        {
+            "order_id": "1",
+            "amount": "1.00",
+            "currency": "EUR",
+            "status": "placed",
+            "pad": "x" * 300_000,
+        }
+    ).encode()
+    headers = signed_headers(
+        site.key, site.secret, "POST", "/v1/conversions", body, int(clock().timestamp())
+    )
+    with serving(app) as server:
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        try:
+            chunks = (body[i : i + 8192] for i in range(0, len(body), 8192))
+            connection.request(
+                "POST",
+                "/v1/conversions",
+                body=chunks,
+                encode_chunked=True,
+                headers={**headers, "Content-Type": "application/json"},
+            )
+            response = connection.getresponse()
+            assert (response.status, json.loads(response.read())["error"]) == (
+                413,
+                "body_too_large",
+            )
+        finally:
+            connection.close()
+    assert stored(app) == []
+
+
+def test_a_slow_signed_request_does_not_hold_up_other_writers(app, site, browser):
+    import socket
+    import time
+
+    from ..live import serving
+
+    browser.share("share-code")
+    with serving(app) as server:
+        slow = socket.create_connection((server.host, server.port))
+        try:
+            slow.sendall(
+                b"POST /v1/conversions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"X-SWK-Site: " + site.key.encode() + b"\r\nContent-Length: 100\r\n\r\n{"
+            )
+            time.sleep(0.2)  # the server is now waiting for the rest of that body
+            started = time.monotonic()
+            import urllib.request
+
+            request = urllib.request.Request(
+                f"{server.url}/v1/events",
+                data=json.dumps(
+                    {"site": site.key, "events": [{"type": "visit", "code": "share-code"}]}
+                ).encode(),
+                headers={**browser.headers()},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 202
+            assert time.monotonic() - started < 3
+        finally:
+            slow.close()

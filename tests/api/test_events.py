@@ -403,3 +403,45 @@ def test_the_widget_server_sets_no_cookie_and_stores_no_ip_address(app, browser,
     stored = database_text(app)
     assert "203.0.113.7" not in stored
     assert BROWSER_UA not in stored
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        (
+            {
+                "type": "share",
+                "code": "good-code",
+                "channel": "x",
+                "url": f"{SHOP}/",
+                "product": "\ud800",
+            },
+            "invalid_product",
+        ),
+        (
+            {"type": "share", "code": "good-code", "channel": "x", "url": f"{SHOP}/\ud800"},
+            "invalid_url",
+        ),
+        (
+            {"type": "share", "code": "good-code", "channel": "x", "url": f"{SHOP}/\u2028"},
+            "invalid_url",
+        ),
+    ],
+)
+def test_text_no_encoding_can_store_is_rejected_not_a_500(app, browser, site, event, reason):
+    response = browser.send(event)
+    assert response.status_code == 202
+    assert [r["reason"] for r in response.json["rejected"]] == [reason]
+
+
+@pytest.mark.parametrize(
+    "key", ["\ud800abcd", "\u0000abcd", "pk_" + "\u0000" * 20, "pk_" + "é" * 20]
+)
+def test_malformed_site_keys_are_unknown_sites_not_a_500(app, client, key):
+    body = json.dumps({"site": key, "events": [{"type": "visit", "code": "abcdefgh"}]})
+    response = client.post(
+        "/v1/events", data=body, headers={"Origin": SHOP, "Content-Type": "text/plain"}
+    )
+    assert (response.status_code, response.json["error"]) == (404, "unknown_site")
+    assert client.get("/v1/sites/%00abcd/config").status_code == 404
+    assert client.get("/v1/sites/%F0%9F%92%A9/config").status_code == 404

@@ -17,6 +17,8 @@ from .signed import signed_site
 
 #: Purpose of the token a shop's backend gives its thank-you page to verify a browser report.
 CONVERSION_TOKEN = "conversion"  # noqa: S105 - a purpose, not a secret
+#: A thank-you page is shown right after the order; a day is generous.
+CONVERSION_TOKEN_MAX_AGE = 24 * 3600
 
 
 def _reply(outcome: conversions.Outcome) -> tuple[Response, int]:
@@ -26,15 +28,16 @@ def _reply(outcome: conversions.Outcome) -> tuple[Response, int]:
 @bp.post("/conversions")
 def report_conversion() -> tuple[Response, int]:
     jsonbody.require_content_type("application/json")
+    # Read, authenticate and validate before taking the write lock: a slow or forged request
+    # must never hold up the server's writers.
+    site, body = signed_site(db.session, current_app.config["CONVERSIONS_MAX_BYTES"])
+    data = jsonbody.require_object(jsonbody.parse(body))
+    now = clock.now()
+    report = conversions.parse_report(
+        data, verified=True, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
+    )
     with db.writing() as session:
-        site, body = signed_site(session, current_app.config["MAX_CONTENT_LENGTH"])
-        data = jsonbody.require_object(jsonbody.parse(body))
-        now = clock.now()
-        report = conversions.parse_report(
-            data, verified=True, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
-        )
-        outcome = conversions.record(session, site, report, now)
-        return _reply(outcome)
+        return _reply(conversions.record(session, site, report, now))
 
 
 @bp.post("/conversions/browser")
@@ -73,10 +76,15 @@ def _token_claims(
 ) -> dict[str, Any]:
     """Check the shop's token matches the report; it decides the status of the order."""
     site = db.session.get(Site, site_id)  # secrets are read afresh, never from a cache
-    assert site is not None
+    if site is None or not site.active:
+        raise ApiError(404, "unknown_site", "No active site has this public key.")
     try:
         claims = signing.read_token(
-            sites.verifying_secrets(site, now), CONVERSION_TOKEN, token, now.timestamp()
+            sites.verifying_secrets(site, now),
+            CONVERSION_TOKEN,
+            token,
+            now.timestamp(),
+            CONVERSION_TOKEN_MAX_AGE,
         )
     except signing.SignatureError as exc:
         raise ApiError(403, exc.reason, exc.message) from None
