@@ -96,3 +96,52 @@ def test_every_worker_uses_the_same_salt(app, browser, database_url, tmp_path, c
     land(browser)
     db.dispose(second_worker)
     assert len(set(hashes(app))) == 1
+
+
+def test_a_visitor_who_continued_across_midnight_keeps_the_hash_all_day(app, browser, clock):
+    clock.set(datetime(2026, 5, 12, 23, 55, tzinfo=UTC))
+    browser.share("share-code")
+    land(browser)
+    for hour, minute in ((0, 10), (0, 25), (0, 40), (0, 50), (15, 0)):
+        clock.set(datetime(2026, 5, 13, hour, minute, tzinfo=UTC))
+        land(browser)
+    assert len(set(hashes(app))) == 1
+
+
+def test_every_worker_honours_a_link_another_worker_made(
+    app, browser, database_url, tmp_path, clock
+):
+    clock.set(datetime(2026, 5, 12, 23, 55, tzinfo=UTC))
+    browser.share("share-code")
+    land(browser)
+    second_worker = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "w2"),
+            "SECRET_KEY": "x",
+            "CLOCK": clock,
+            "TESTING": True,
+        }
+    )
+    first_client = browser.client
+    clock.set(datetime(2026, 5, 13, 0, 1, tzinfo=UTC))
+    browser.client = second_worker.test_client()
+    land(browser)  # worker 2 reads the links now: none yet
+    browser.client = first_client
+    clock.set(datetime(2026, 5, 13, 0, 10, tzinfo=UTC))
+    land(browser)  # worker 1 continues the visitor and links the hashes
+    clock.set(datetime(2026, 5, 13, 9, 0, tzinfo=UTC))
+    browser.client = second_worker.test_client()
+    land(browser)  # worker 2 has reread the links once the half hour was over
+    db.dispose(second_worker)
+    assert len(set(hashes(app))) == 1
+
+
+def test_salts_of_a_quiet_server_are_purged_by_the_daily_command(app, browser, runner, clock):
+    import json
+
+    browser.share("share-code")
+    clock.set(datetime(2026, 5, 16, 3, 0, tzinfo=UTC))
+    result = runner.invoke(args=["purge", "--json"])
+    assert json.loads(result.output) == {"salts_deleted": 1}
+    assert all_rows(app, Salt) == []

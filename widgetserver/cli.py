@@ -16,7 +16,7 @@ from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
 from sqlalchemy import select
 
-from . import clock, migrate, sites
+from . import clock, migrate, sites, visitors
 from .db import db
 from .models import IngestDrop, Site
 from .publicurl import public_url
@@ -227,11 +227,22 @@ def drops(public_key: str | None, days: int, as_json: bool) -> None:
     )
 
 
+@click.command(
+    "purge", help="Delete visitor salts older than 48 hours (run daily on quiet servers)."
+)
+@with_appcontext
+@json_option
+def purge(as_json: bool) -> None:
+    with db.writing() as session:
+        gone = visitors.purge(session, clock.now().date())
+    emit(as_json, {"salts_deleted": gone}, lambda d: f"Deleted {d['salts_deleted']} old salt(s).")
+
+
 def init_app(app: Flask) -> None:
     from . import serve
     from .demo import command as demo
 
-    for command in (db_group, owners_group, sites_group, drops, serve.command, demo.command):
+    for command in (db_group, owners_group, sites_group, drops, purge, serve.command, demo.command):
         app.cli.add_command(command)
 
 

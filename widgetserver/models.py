@@ -174,6 +174,20 @@ class Salt(Base):
     value: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
+class VisitorLink(Base):
+    """A visitor active across midnight: today's hash stands for yesterday's all day long.
+
+    Written only in the first half hour of a day, deleted with the salts.
+    """
+
+    __tablename__ = "visitor_links"
+
+    site_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    current_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    previous_hash: Mapped[int] = mapped_column(BigInteger)
+
+
 class IngestDrop(Base):
     """How many events were refused, by site (0 = unknown site), UTC day and reason."""
 

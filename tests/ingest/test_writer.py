@@ -111,14 +111,19 @@ def test_one_bad_write_set_does_not_cost_the_others_in_its_group(app, site):
             return original(works)
 
         writer._write = record
-        with writer._leader:  # hold the writer so both land in one group
-            threads = [
-                threading.Thread(target=lambda n=n, w=w: _submit(app, writer, w, outcomes, n))
-                for n, w in (("good", good), ("bad", bad))
-            ]
-            for thread in threads:
-                thread.start()
-            time.sleep(0.2)
+        with writer._changed:
+            writer._writing = True  # as if a write were under way, so both queue up
+        threads = [
+            threading.Thread(target=lambda n=n, w=w: _submit(app, writer, w, outcomes, n))
+            for n, w in (("good", good), ("bad", bad))
+        ]
+        for thread in threads:
+            thread.start()
+        while len(writer._queue) < 2:
+            time.sleep(0.01)
+        with writer._changed:
+            writer._writing = False
+            writer._changed.notify_all()
         for thread in threads:
             thread.join()
     assert calls[0] == 2  # tried together, then one by one
@@ -178,3 +183,46 @@ def test_the_code_cache_forgets_the_least_recently_used(app, site, browser):
         cache.find(site.id, ["code-aaaa"])
         cache.find(site.id, ["code-cccc", "never-seen"])
         assert [key[1] for key in cache._entries] == ["code-aaaa", "code-cccc"]
+
+
+def test_workers_writing_the_same_counters_concurrently_never_deadlock(
+    app, database_url, tmp_path, clock, caplog
+):
+    """Two workers (two writers) count the same drop reasons of two sites in opposite orders."""
+    from collections import Counter
+
+    from ..conftest import make_app, make_site
+
+    first, second = make_site(app, clock), make_site(app, clock, email="b@shop.example")
+    other_worker = make_app(database_url, tmp_path / "w2", clock)
+    errors: list[BaseException] = []
+
+    def hammer(worker_app, reverse):
+        with worker_app.app_context():
+            writer = state().writer
+            order = ["bot", "unknown_code", "invalid_url"]
+            for n in range(100):
+                sites_ = (second, first) if (n % 2) ^ reverse else (first, second)
+                for s in sites_:
+                    reasons = Counter(dict.fromkeys(order[::-1] if reverse else order, 1))
+                    try:
+                        writer.submit(
+                            WriteSet(s.id, NOW.date(), events=[visit(s.id)], drops=reasons)
+                        )
+                    except BaseException as exc:
+                        errors.append(exc)
+
+    threads = [
+        threading.Thread(target=hammer, args=(a, r)) for a in (app, other_worker) for r in (0, 1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.dispose(other_worker)
+    assert errors == []
+    # Not even a group had to be retried set by set (what a deadlock would have caused).
+    assert [r.message for r in caplog.records if r.name == "widgetserver"] == []
+    assert len(all_rows(app, Event)) == 4 * 100 * 2
+    counts = {(d.site_id, d.reason): d.count for d in all_rows(app, IngestDrop)}
+    assert set(counts.values()) == {4 * 100}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -10,12 +11,16 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from .. import fields, jsonbody, sites, visitors
 from ..errors import ApiError
 from ..sitesettings import CHANNELS
 from . import IngestState, state
 from .codes import KnownCode
 from .writer import WriteSet
+
+log = logging.getLogger("widgetserver")
 
 EVENT_TYPES = ("share", "visit", "invite")
 #: Requests whose site is unknown (or unreadable) are counted under this site id.
@@ -262,10 +267,13 @@ def _event_row(batch: Batch, event: Incoming) -> dict[str, Any]:
 
 
 def count_refusal(site: sites.PublicSite | None, now: datetime, reason: str) -> None:
-    """Count a request refused as a whole."""
+    """Count a request refused as a whole (the refusal stands even if counting fails)."""
     site_id = site.id if site else UNKNOWN_SITE
     work = WriteSet(site_id=site_id, day=now.astimezone(UTC).date(), drops=Counter({reason: 1}))
-    state().writer.submit(work)
+    try:
+        state().writer.submit(work)
+    except OperationalError:
+        log.warning("could not count a refused request (%s): the database is unavailable", reason)
 
 
 REQUEST_STEPS: tuple[Callable[[Batch], None], ...] = (

@@ -70,6 +70,10 @@ class _Pending:
         self.result: Written | None = None
         self.error: BaseException | None = None
 
+    @property
+    def done(self) -> bool:
+        return self.result is not None or self.error is not None
+
 
 class _Prepared:
     """A statement compiled once for the database, run straight on the driver's cursor.
@@ -121,8 +125,9 @@ class GroupWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._queue: list[_Pending] = []
-        self._queue_lock = threading.Lock()
-        self._leader = threading.Lock()
+        #: Guards the queue and ``_writing``; waiters are woken when a group is written.
+        self._changed = threading.Condition()
+        self._writing = False
         self._lock_path = _lock_path_for(engine)
         self._statements = _Statements(engine.dialect)
         #: The writer's own connection and lock file, used by one leader at a time.
@@ -131,13 +136,25 @@ class GroupWriter:
 
     def submit(self, work: WriteSet) -> Written:
         pending = _Pending(work)
-        with self._queue_lock:
+        with self._changed:
             self._queue.append(pending)
-        with self._leader:
-            if pending.result is None and pending.error is None:
-                with self._queue_lock:
-                    group, self._queue = self._queue, []
-                self._write_group(group)
+            while not pending.done:
+                if self._writing:
+                    self._changed.wait()
+                    continue
+                # Lead: write everything queued so far, this request's rows included.
+                self._writing = True
+                group, self._queue = self._queue, []
+                self._changed.release()
+                try:
+                    self._write_group(group)
+                finally:
+                    for other in group:
+                        if not other.done:
+                            other.error = RuntimeError("the group write was interrupted")
+                    self._changed.acquire()
+                    self._writing = False
+                    self._changed.notify_all()
         if pending.error is not None:
             raise pending.error
         assert pending.result is not None
@@ -162,7 +179,7 @@ class GroupWriter:
             pending.result = result
 
     def _write_retrying(self, works: list[WriteSet]) -> list[Written]:
-        """Write; once more on a fresh connection if the old one turned out to be dead."""
+        """Write; once more on a fresh connection if the old one died before the commit."""
         try:
             return self._write(works)
         except _ConnectionLost:
@@ -171,6 +188,7 @@ class GroupWriter:
     def _write(self, works: list[WriteSet]) -> list[Written]:
         codes, owners = _claim_codes(works)
         st = self._statements
+        committing = False
         with self._interprocess_lock():
             connection = self._connect()
             try:
@@ -178,7 +196,9 @@ class GroupWriter:
                 if st.sqlite:
                     cursor.execute("BEGIN IMMEDIATE")
                 ids: dict[tuple[int, str], int] = {}
-                for row in codes:
+                # Rows in key order: concurrent writers then lock them in the same order and
+                # cannot deadlock each other (PostgreSQL).
+                for row in sorted(codes, key=lambda r: (r["site_id"], r["code"])):
                     cursor.execute(st.codes.sql, st.codes.params(row))
                     inserted = cursor.fetchone()
                     if inserted is not None:
@@ -189,22 +209,26 @@ class GroupWriter:
                 if drops:
                     rows = [
                         {"site_id": s, "day": d, "reason": r, "count": n}
-                        for (s, d, r), n in drops.items()
+                        for (s, d, r), n in sorted(drops.items())
                     ]
                     cursor.executemany(st.drops.sql, [st.drops.params(r) for r in rows])
                 cursor.close()
+                committing = True
                 connection.commit()
             except BaseException as exc:
-                if not self._discard_transaction():
+                # A connection lost during the commit leaves its outcome unknown: never retried.
+                if not self._discard_transaction() and not committing:
                     raise _ConnectionLost() from exc
                 if isinstance(exc, self.engine.dialect.loaded_dbapi.OperationalError):
-                    # The same error SQLAlchemy raises elsewhere, answered 503 by one handler.
+                    # The error SQLAlchemy raises elsewhere: one handler answers 503 for it.
                     raise OperationalError("ingest group write", None, exc) from exc
                 raise
         return results
 
     def close(self) -> None:
-        with self._leader:
+        with self._changed:
+            while self._writing:
+                self._changed.wait()
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
@@ -214,7 +238,13 @@ class GroupWriter:
 
     def _connect(self) -> Any:
         if self._connection is None:
-            self._connection = self.engine.raw_connection()
+            connection = self.engine.raw_connection()
+            connection.detach()  # the writer's own for good; never handed to anybody else
+            if self._statements.sqlite:
+                # Browser events may lose the last moment before a power cut (never a process
+                # crash): WAL without a sync per commit. Orders use synchronous=FULL.
+                connection.cursor().execute("PRAGMA synchronous=NORMAL")
+            self._connection = connection
         return self._connection
 
     def _discard_transaction(self) -> bool:
