@@ -33,7 +33,9 @@ bench: $(VENV)/.installed  ## Ingest throughput against a bare Flask ceiling (ne
 install: $(VENV)/.installed
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); [ "$$(id -u)" -eq 0 ] \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv \
+	  && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python

@@ -175,17 +175,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_console_script_migrates_and_serves_with_gunicorn(tmp_path):
+def test_the_console_script_sets_up_and_serves_ingest_and_orders_with_gunicorn(tmp_path):
+    """The production path end to end: CLI set-up, gunicorn workers, browser and signed posts."""
+    from sqlalchemy import create_engine, text
+
+    from widgetserver.client import SignedClient
+
     env = {**os.environ, "WIDGETSERVER_INSTANCE_PATH": str(tmp_path)}
     env.pop("WIDGETSERVER_DATABASE_URL", None)
-    upgraded = subprocess.run(
-        [WIDGETSERVER, "db", "upgrade", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+
+    def cli(*args, stdin=None):
+        done = subprocess.run(
+            [WIDGETSERVER, *args, "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            input=stdin,
+        )
+        return json.loads(done.stdout)
+
+    assert cli("db", "upgrade")["after"] == migrate.head_revision()
+    cli("owners", "create", "owner@shop.example")
+    site = cli(
+        "sites",
+        "create",
+        "--owner",
+        "owner@shop.example",
+        "--name",
+        "Shop",
+        "--origin",
+        "https://shop.example",
     )
-    assert json.loads(upgraded.stdout)["after"] == migrate.head_revision()
     port = _free_port()
     server = subprocess.Popen(
         [WIDGETSERVER, "serve", "--port", str(port), "--workers", "2"],
@@ -194,20 +215,60 @@ def test_the_console_script_migrates_and_serves_with_gunicorn(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
         body = None
         for _ in range(100):
             try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/readyz", timeout=2
-                ) as response:
+                with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
                     body = json.loads(response.read())
                     break
             except OSError:
                 time.sleep(0.1)
         assert body == {"status": "ready", "schema": migrate.head_revision()}
+        share = json.dumps(
+            {
+                "site": site["public_key"],
+                "events": [
+                    {
+                        "type": "share",
+                        "code": "served-code",
+                        "channel": "x",
+                        "url": "https://shop.example/p",
+                    }
+                ],
+            }
+        )
+        request = urllib.request.Request(
+            f"{base}/v1/events",
+            data=share.encode(),
+            headers={
+                "Origin": "https://shop.example",
+                "Content-Type": "text/plain",
+                "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert (response.status, json.loads(response.read())["accepted"]) == (202, 1)
+            assert response.headers["Set-Cookie"] is None
+        client = SignedClient(base, site["public_key"], site["secret"])
+        status, answer = client.post(
+            "/v1/conversions?via=gunicorn",
+            {
+                "order_id": "G-1",
+                "amount": "12.00",
+                "currency": "EUR",
+                "status": "paid",
+                "ref": "served-code",
+            },
+        )
+        assert (status, answer["attribution"]["code"]) == (201, "served-code")
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
-    assert "gunicorn" in output.lower() or "Booting worker" in output
     assert output.count("Booting worker") == 2
+    engine = create_engine(f"sqlite:///{tmp_path / 'widgetserver.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 1
+        assert connection.execute(text("SELECT status FROM conversions")).scalar() == "paid"
+    engine.dispose()

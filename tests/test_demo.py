@@ -387,3 +387,20 @@ def test_the_outbox_retries_by_itself_and_a_refusal_is_final(app, site, clock):
         assert stored(app, order_id) == [("paid", True, 2490)]
     finally:
         outbox.stop()
+
+
+def test_the_demo_refuses_to_seed_a_production_database(tmp_path):
+    env = {
+        **os.environ,
+        "WIDGETSERVER_INSTANCE_PATH": str(tmp_path),
+        "WIDGETSERVER_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/production",
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "widgetserver"), "demo", "--seed-only"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "own SQLite database" in result.stderr

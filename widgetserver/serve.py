@@ -52,6 +52,8 @@ def gunicorn_options(
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "proc_name": proc_name,
+        # No control socket in $HOME: two servers on one machine would share its path.
+        "control_socket_disable": True,
     }
 
 

@@ -85,7 +85,8 @@
       else unpersist();
     },
     conversion(data) {
-      if (!data || typeof data !== 'object') return;
+      // Without an order id every such order would merge into one: report nothing instead.
+      if (!data || data.order_id == null || data.amount == null || !data.currency) return;
       const ref = code || recall();
       post('/v1/conversions/browser', {
         site,

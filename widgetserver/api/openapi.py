@@ -12,7 +12,7 @@ from importlib.resources import files
 from typing import Any
 
 import yaml
-from flask import Response, request
+from flask import Response, current_app, request
 
 from ..publicurl import public_url
 from . import bp
@@ -30,4 +30,6 @@ def openapi_json() -> Response:
     response = Response(json.dumps(doc, indent=1), mimetype="application/json")
     response.cache_control.public = True
     response.cache_control.max_age = 3600
+    if not current_app.config["PUBLIC_URL"]:
+        response.vary.add("Host")  # its server URL comes from the request
     return response.make_conditional(request)

@@ -8,19 +8,17 @@ import json
 from flask import Response, current_app, request
 
 from .. import sites
-from ..db import db
 from ..errors import ApiError
 from ..publicurl import public_url
-from ..sitesettings import effective
 from . import bp
 
 
 @bp.get("/sites/<key>/config")
 def site_config(key: str) -> Response:
-    site = sites.by_key(db.session, key)
+    site = sites.lookup(key)
     if site is None:
         raise ApiError(404, "unknown_site", "No active site has this public key.")
-    s = effective(site.settings)
+    s = site.settings
     body = {
         "site": site.public_key,
         "endpoint": public_url(),
@@ -40,4 +38,6 @@ def site_config(key: str) -> Response:
     response.set_etag(hashlib.sha256(payload).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["CONFIG_MAX_AGE"]
+    if not current_app.config["PUBLIC_URL"]:
+        response.vary.add("Host")  # the endpoint named in it comes from the request
     return response.make_conditional(request)

@@ -48,6 +48,12 @@ from .shop import create_shop
 def command(
     host: str, port: int, shop_host: str, shop_port: int, seed_only: bool, as_json: bool
 ) -> None:
+    if db.engine.dialect.name != "sqlite":
+        # Never plant a demo owner with a published password and made-up orders in production.
+        raise click.ClickException(
+            "the demo runs on its own SQLite database; unset WIDGETSERVER_DATABASE_URL "
+            "(and point WIDGETSERVER_INSTANCE_PATH at a folder for it)"
+        )
     if shop_host == host:
         click.echo("Warning: the shop and the widget server share a host name.", err=True)
     migrate.upgrade(db.engine)

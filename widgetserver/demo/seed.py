@@ -80,7 +80,7 @@ def set_up(session: Session, shop_origins: list[str], shop_url: str, now: dateti
     owner_created = owner is None
     if owner is None:
         owner = sites.create_owner(
-            session, OWNER_EMAIL, password=OWNER_PASSWORD, is_admin=True, now=now
+            session, OWNER_EMAIL, password=OWNER_PASSWORD, is_admin=False, now=now
         )
     site = session.scalar(
         select(Site).where(Site.owner_id == owner.id, Site.name == SITE_NAME).order_by(Site.id)
