@@ -31,3 +31,27 @@ def test_an_unexpected_failure_is_a_500_in_the_same_shape_without_internals(app,
     assert response.status_code == 500
     assert response.json["error"] == "internal_error"
     assert "secret internals" not in response.get_data(as_text=True)
+
+
+def test_an_unreachable_database_is_a_503_to_retry_not_a_500(tmp_path):
+    from widgetserver import create_app
+    from widgetserver.db import db
+
+    app = create_app(
+        {
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    client = app.test_client()
+    body = '{"site": "pk_aaaaaaaaaaaaaaaaaaaa", "events": [{"type": "visit", "code": "abcdefgh"}]}'
+    response = client.post(
+        "/v1/events",
+        data=body,
+        headers={"Origin": "https://shop.example", "Content-Type": "text/plain"},
+    )
+    assert response.status_code == 503
+    assert response.json["error"] == "storage_unavailable"
+    assert response.headers["Retry-After"] == "5"
+    db.dispose(app)

@@ -156,22 +156,6 @@ def test_the_writer_reconnects_after_losing_its_connection(app, site):
     assert len(all_rows(app, Event)) == 2
 
 
-def test_an_unreachable_database_is_a_503_that_can_be_retried(app, browser, monkeypatch):
-    browser.share("share-code")
-    with app.app_context():
-        writer = state().writer
-    from sqlalchemy.exc import OperationalError
-
-    def unavailable(works):
-        raise OperationalError("ingest group write", None, Exception("connection refused"))
-
-    monkeypatch.setattr(writer, "_write", unavailable)
-    response = browser.visit("share-code")
-    assert response.status_code == 503
-    assert response.json["error"] == "storage_unavailable"
-    assert response.headers["Retry-After"] == "5"
-
-
 def test_the_code_cache_forgets_the_least_recently_used(app, site, browser):
     for code in ("code-aaaa", "code-bbbb", "code-cccc"):
         browser.share(code)
