@@ -104,12 +104,12 @@ def visitor_hash(site_id: int, ip: str, user_agent: str, now: datetime) -> int:
 
 def _links(now: datetime) -> dict[tuple[int, int], int]:
     """Today's links, reread while other workers may still be adding some."""
-    today = now.astimezone(UTC).date()
     cache = current_app.extensions.setdefault(_LINKS, {})
-    loaded_day, loaded_at, links = cache.get("state", (None, None, {}))
-    settled = loaded_at is not None and loaded_at >= _midnight(now) + CONTINUITY + LINKS_REFRESH
-    if loaded_day == today and (settled or now - loaded_at < LINKS_REFRESH):
-        return links
+    state = cache.get("state")
+    # (day, reread after, links); "reread after" is None once no new link can appear.
+    if state is not None and state[0] == now.date() and (state[1] is None or now < state[1]):
+        return state[2]
+    today = now.astimezone(UTC).date()
     with db.engine.connect() as connection:
         rows = connection.execute(
             select(VisitorLink.site_id, VisitorLink.current_hash, VisitorLink.previous_hash).where(
@@ -117,7 +117,8 @@ def _links(now: datetime) -> dict[tuple[int, int], int]:
             )
         )
         links = {(site, current): previous for site, current, previous in rows}
-    cache["state"] = (today, now, links)
+    settled = now >= _midnight(now) + CONTINUITY + LINKS_REFRESH
+    cache["state"] = (today, None if settled else now + LINKS_REFRESH, links)
     return links
 
 
