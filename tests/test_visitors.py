@@ -2,11 +2,10 @@
 
 from datetime import UTC, datetime
 
-from widgetserver import create_app
 from widgetserver.db import db
 from widgetserver.models import Event, Salt
 
-from .conftest import all_rows
+from .conftest import all_rows, make_app
 
 
 def hashes(app):
@@ -82,15 +81,7 @@ def test_salts_are_deleted_48_hours_after_their_day_began(app, browser, clock):
 def test_every_worker_uses_the_same_salt(app, browser, database_url, tmp_path, clock):
     browser.share("share-code")
     land(browser)
-    second_worker = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path / "w2"),
-            "SECRET_KEY": "x",
-            "CLOCK": clock,
-            "TESTING": True,
-        }
-    )
+    second_worker = make_app(database_url, tmp_path / "w2", clock)
     client = second_worker.test_client()
     browser.client = client
     land(browser)
@@ -114,15 +105,7 @@ def test_every_worker_honours_a_link_another_worker_made(
     clock.set(datetime(2026, 5, 12, 23, 55, tzinfo=UTC))
     browser.share("share-code")
     land(browser)
-    second_worker = create_app(
-        {
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path / "w2"),
-            "SECRET_KEY": "x",
-            "CLOCK": clock,
-            "TESTING": True,
-        }
-    )
+    second_worker = make_app(database_url, tmp_path / "w2", clock)
     first_client = browser.client
     clock.set(datetime(2026, 5, 13, 0, 1, tzinfo=UTC))
     browser.client = second_worker.test_client()
