@@ -1,11 +1,12 @@
 """Group commit: the rows of concurrent requests written in one short transaction.
 
-A request hands its rows to the worker's ``GroupWriter`` and waits. Whichever waiting request
-gets the write lock first becomes the *leader*: it takes every queued write set, inserts them
-together (one ``INSERT`` per table), commits, and hands each request its result; the others
-find their work done. The write lock is held only for those inserts - every lookup happened
-before - so the database's write lock changes hands a few hundred times a second, not
-thousands. A request is answered only after its rows are committed.
+A request hands its rows to the worker's ``GroupWriter`` and waits. A request that finds no
+write under way becomes the *leader*: it takes every queued write set, inserts them together
+(one ``INSERT`` per table), commits, and hands each request its result; the others find
+their work done when they wake. With threaded workers, requests that arrive during a write
+share the next transaction; with synchronous workers every request is its own group. The
+write lock is held only for the inserts - every lookup happened before. A request is
+answered only after its rows are committed.
 
 On SQLite, workers (processes) also take an exclusive ``flock`` on a file beside the database:
 a waiter is woken the moment the lock is free, instead of sleeping in SQLite's busy handler
@@ -90,13 +91,11 @@ class _Prepared:
         order = list(compiled.positiontup) if self.positional else columns
         table = statement.table
         self._columns = [(name, table.c[name].type.bind_processor(dialect)) for name in order]
+        self._names = order
 
     def params(self, row: dict[str, Any]) -> Any:
         values = [process(row[n]) if process else row[n] for n, process in self._columns]
-        return tuple(values) if self.positional else dict(zip(self._names(), values, strict=True))
-
-    def _names(self) -> list[str]:
-        return [name for name, _ in self._columns]
+        return tuple(values) if self.positional else dict(zip(self._names, values, strict=True))
 
 
 _CODE_COLUMNS = ["site_id", "code", "kind", "channel", "url", "product", "parent_id",
