@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 from importlib.resources import files
 
 import rjsmin
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response
+
+from .httpcache import cacheable
 
 bp = Blueprint("embed", __name__, url_prefix="/v1")
 
@@ -16,22 +17,17 @@ LOADER_MAX_AGE = 300
 
 
 @cache
-def _asset(name: str) -> tuple[bytes, str]:
-    """The minified script (rjsmin, pure Python: no Node at run time) and its ETag."""
+def _asset(name: str) -> bytes:
+    """The minified script (rjsmin, pure Python: no Node at run time)."""
     source = (files("widgetserver.widgets") / "js" / name).read_text(encoding="utf-8")
-    body = rjsmin.jsmin(source, keep_bang_comments=True).encode()
-    return body, hashlib.sha256(body).hexdigest()[:32]
+    return rjsmin.jsmin(source, keep_bang_comments=True).encode()
 
 
 @bp.get("/loader.js")
 def loader() -> Response:
-    body, etag = _asset("loader.js")
-    response = Response(body, mimetype="text/javascript")
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = LOADER_MAX_AGE
+    response = cacheable(_asset("loader.js"), "text/javascript", LOADER_MAX_AGE)
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response.make_conditional(request)
+    return response
 
 
 def init_app(app: Flask) -> None:

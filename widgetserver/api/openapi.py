@@ -7,13 +7,14 @@ the test suite checks the server against it.
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
 import yaml
-from flask import Response, current_app, request
+from flask import Response
 
+from ..httpcache import cacheable
 from ..publicurl import public_url
 from . import bp
 
@@ -24,12 +25,11 @@ def document() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@lru_cache(maxsize=16)
+def _serialised(server_url: str) -> bytes:
+    return json.dumps({**document(), "servers": [{"url": server_url}]}, indent=1).encode()
+
+
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
-    doc = {**document(), "servers": [{"url": public_url()}]}
-    response = Response(json.dumps(doc, indent=1), mimetype="application/json")
-    response.cache_control.public = True
-    response.cache_control.max_age = 3600
-    if not current_app.config["PUBLIC_URL"]:
-        response.vary.add("Host")  # its server URL comes from the request
-    return response.make_conditional(request)
+    return cacheable(_serialised(public_url()), "application/json", 3600, names_this_server=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 
 from .. import sites
 from ..errors import ApiError
+from ..httpcache import cacheable
 from ..publicurl import public_url
 from . import bp
 
@@ -34,10 +34,5 @@ def site_config(key: str) -> Response:
         "attribution_window_days": s["attribution_window_days"],
     }
     payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
-    response = Response(payload, mimetype="application/json")
-    response.set_etag(hashlib.sha256(payload).hexdigest()[:32])
-    response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["CONFIG_MAX_AGE"]
-    if not current_app.config["PUBLIC_URL"]:
-        response.vary.add("Host")  # the endpoint named in it comes from the request
-    return response.make_conditional(request)
+    max_age = current_app.config["CONFIG_MAX_AGE"]
+    return cacheable(payload, "application/json", max_age, names_this_server=True)
