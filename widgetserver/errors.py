@@ -32,6 +32,10 @@ class ApiError(Exception):
         self.details = details
 
 
+class Refused(ApiError):
+    """A browser request refused as a whole (ingest counts these under ``error``)."""
+
+
 def _wants_json() -> bool:
     if request.path.startswith(_API_PREFIXES):
         return True

@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from . import clock, signing
 from .db import db
+from .errors import Refused
 from .models import Owner, Site
 from .sitesettings import effective
 
@@ -166,6 +167,24 @@ def lookup(public_key: object, now: datetime | None = None) -> PublicSite | None
                 cache.clear()
             cache[public_key] = (moment + ttl, site)
     return site
+
+
+def require_public(public_key: object, now: datetime | None = None) -> PublicSite:
+    """``lookup``, refusing an unknown or inactive site with 404."""
+    site = lookup(public_key, now)
+    if site is None:
+        raise Refused(404, "unknown_site", "No active site has this public key.")
+    return site
+
+
+def require_origin(site: PublicSite, origin: str | None) -> None:
+    """Refuse with 403 unless the page's ``Origin`` is one of the site's shop origins."""
+    if origin is None or origin not in site.origins:
+        raise Refused(
+            403,
+            "origin_not_allowed",
+            "This page's origin is not one of the site's registered shop origins.",
+        )
 
 
 def rotate_secret(session: Session, site: Site, *, grace: timedelta, now: datetime) -> str:

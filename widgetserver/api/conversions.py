@@ -46,15 +46,8 @@ def report_browser_conversion() -> tuple[Response, int]:
     body = jsonbody.read_body(current_app.config["EVENTS_MAX_BYTES"])
     data = jsonbody.require_object(jsonbody.parse(body))
     now = clock.now()
-    site = sites.lookup(data.get("site"))
-    if site is None:
-        raise ApiError(404, "unknown_site", "No active site has this public key.")
-    if requestinfo.origin() not in site.origins:
-        raise ApiError(
-            403,
-            "origin_not_allowed",
-            "This page's origin is not one of the site's registered shop origins.",
-        )
+    site = sites.require_public(data.get("site"), now)
+    sites.require_origin(site, requestinfo.origin())
     token = data.get("token")
     verified = token is not None
     if verified:

@@ -8,7 +8,6 @@ from flask import Response, current_app
 
 from .. import clock, jsonbody, requestinfo
 from ..errors import ApiError
-from ..ingest import state
 from ..ingest.pipeline import Batch, count_refusal, run
 from . import bp
 
@@ -33,7 +32,6 @@ def receive_events() -> Response:
             user_agent=requestinfo.user_agent(),
             now=now,
             max_batch=current_app.config["EVENTS_MAX_BATCH"],
-            ingest=state(),
         )
     )
     rejected = [

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from .. import fields, jsonbody, sites, visitors
-from ..errors import ApiError
+from ..errors import ApiError, Refused
 from ..sitesettings import CHANNELS
 from . import IngestState, state
 from .codes import KnownCode
@@ -37,10 +37,6 @@ _BOT = re.compile(
 @lru_cache(maxsize=4096)
 def is_bot(user_agent: str) -> bool:
     return not user_agent or _BOT.search(user_agent) is not None
-
-
-class Refused(ApiError):
-    """The whole request is refused (and counted under ``error``)."""
 
 
 @dataclass
@@ -81,14 +77,14 @@ class Batch:
     events: list[Incoming] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     accepted: int = 0
-    #: The worker's code cache and writer (the endpoint looks them up once per request).
-    ingest: IngestState | None = None
+    _worker: IngestState | None = None
 
     @property
     def worker(self) -> IngestState:
-        if self.ingest is None:
-            self.ingest = state()
-        return self.ingest
+        """The worker's code cache and writer, looked up once per request."""
+        if self._worker is None:
+            self._worker = state()
+        return self._worker
 
     def reject(self, index: int, reason: str, message: str) -> None:
         self.rejected.append(Rejection(index, reason, message))
@@ -115,19 +111,12 @@ def parse(batch: Batch) -> None:
 
 
 def resolve_site(batch: Batch) -> None:
-    batch.site = sites.lookup(batch.site_key, now=batch.now)
-    if batch.site is None:
-        raise Refused(404, "unknown_site", "No active site has this public key.")
+    batch.site = sites.require_public(batch.site_key, now=batch.now)
 
 
 def check_origin(batch: Batch) -> None:
     assert batch.site is not None
-    if batch.origin is None or batch.origin not in batch.site.origins:
-        raise Refused(
-            403,
-            "origin_not_allowed",
-            "This page's origin is not one of the site's registered shop origins.",
-        )
+    sites.require_origin(batch.site, batch.origin)
 
 
 def drop_bots(batch: Batch) -> None:
