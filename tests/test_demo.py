@@ -308,19 +308,30 @@ def stored(app: Any, order_id: str) -> list[tuple[Any, ...]]:
         return [(c.status, c.verified, c.amount_minor) for c in rows]
 
 
-def test_checkout_does_not_wait_for_an_unreachable_widget_server_and_the_outbox_delivers_later(
-    app, site, clock
-):
+@contextmanager
+def offline_shop(
+    site: Any, clock: Any, *, outbox_interval: float
+) -> Iterator[tuple[Any, Any, int]]:
+    """The demo shop pointed at a port where no widget server listens (yet)."""
     port = free_port()
     shop = create_shop(
         f"http://127.0.0.1:{port}",
         site.key,
         site.secret,
-        outbox_interval=3600,
+        outbox_interval=outbox_interval,
         now=lambda: clock().timestamp(),
     )
     outbox = shop.extensions["outbox"]
     try:
+        yield shop, outbox, port
+    finally:
+        outbox.stop()
+
+
+def test_checkout_does_not_wait_for_an_unreachable_widget_server_and_the_outbox_delivers_later(
+    app, site, clock
+):
+    with offline_shop(site, clock, outbox_interval=3600) as (shop, outbox, port):
         client = shop.test_client()
         client.post("/cart", data={"product": "tea"})
         started = time.monotonic()
@@ -348,21 +359,10 @@ def test_checkout_does_not_wait_for_an_unreachable_widget_server_and_the_outbox_
         assert [r["status"] for r in recording.reports] == ["placed", "paid"]
         assert stored(app, order_id) == [("paid", True, 1900)]
         assert "Empty: the widget server has every report." in client.get("/orders").text
-    finally:
-        outbox.stop()
 
 
 def test_the_outbox_retries_by_itself_and_a_refusal_is_final(app, site, clock):
-    port = free_port()
-    shop = create_shop(
-        f"http://127.0.0.1:{port}",
-        site.key,
-        site.secret,
-        outbox_interval=0.05,
-        now=lambda: clock().timestamp(),
-    )
-    outbox = shop.extensions["outbox"]
-    try:
+    with offline_shop(site, clock, outbox_interval=0.05) as (shop, outbox, port):
         client = shop.test_client()
         client.post("/cart", data={"product": "mug"})
         response = client.post("/checkout", data={"name": "Ada", "email": "ada@example.org"})
@@ -385,8 +385,6 @@ def test_the_outbox_retries_by_itself_and_a_refusal_is_final(app, site, clock):
             )
             assert outbox.pending() == []
         assert stored(app, order_id) == [("paid", True, 2490)]
-    finally:
-        outbox.stop()
 
 
 def test_the_demo_refuses_to_seed_a_production_database(tmp_path):
