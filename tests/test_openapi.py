@@ -89,3 +89,10 @@ def test_the_documented_currencies_are_the_ones_the_server_accepts():
     from widgetserver.money import MINOR_UNITS
 
     assert document()["components"]["schemas"]["Currency"]["enum"] == sorted(MINOR_UNITS)
+
+
+def test_the_documented_attribution_decisions_are_the_ones_the_server_makes():
+    from widgetserver.attribution import REASONS
+
+    decision = document()["components"]["schemas"]["ConversionState"]["properties"]["attribution"]
+    assert decision["properties"]["decision"]["enum"] == list(REASONS)

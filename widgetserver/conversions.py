@@ -81,7 +81,7 @@ def parse_report(data: dict[str, Any], *, verified: bool, now: datetime, toleran
         raise _invalid("currency", str(exc)) from None
     amount = _amount(data, "amount", currency)
     assert amount is not None
-    status = data.get("status", "placed" if not verified else None)
+    status = data.get("status")  # browser reports get theirs from the endpoint
     if status not in STATUSES:
         raise _invalid("status", f"must be one of {', '.join(STATUSES)}")
     refunded = _amount(data, "refunded_amount", currency, required=False)
