@@ -15,6 +15,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from . import clock, migrate, sites, visitors
 from .db import db
@@ -136,7 +137,7 @@ def sites_create(owner_email: str, name: str, origins: tuple[str, ...], as_json:
 @sites_group.command("list", help="List sites with their owners and origins.")
 @json_option
 def sites_list(as_json: bool) -> None:
-    rows = db.session.scalars(select(Site).join(Site.owner).order_by(Site.id)).all()
+    rows = db.session.scalars(select(Site).options(joinedload(Site.owner)).order_by(Site.id)).all()
     data = [_site_data(site) for site in rows]
     emit(
         as_json,
