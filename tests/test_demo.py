@@ -402,3 +402,33 @@ def test_the_demo_refuses_to_seed_a_production_database(tmp_path):
     )
     assert result.returncode == 1
     assert "own SQLite database" in result.stderr
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+def test_the_widget_gallery_shows_every_layout_theme_and_colour_scheme(demo, context):
+    context, traffic = context
+    page = context.new_page()
+    page.set_viewport_size({"width": 900, "height": 800})
+    page.goto(f"{demo.shop}/widgets")
+    containers = page.locator("[data-swk='share']")
+    expected = {
+        (layout, theme, colours)
+        for layout in ("icons", "labels", "compact")
+        for theme in ("light", "dark", "auto")
+        for colours in ("brand", "mono")
+    }
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('[data-swk]')]"
+        ".filter(c => c.shadowRoot && c.shadowRoot.querySelector('.swk')).length === n",
+        arg=len(expected) + 1,
+    )
+    rendered = {
+        tuple(c.evaluate("c => c.shadowRoot.querySelector('.swk').className").split()[1:])
+        for c in containers.all()
+    }
+    assert rendered >= expected
+    assert traffic.origins() == {demo.shop, demo.widget_server}
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator(".gallery").screenshot(path=SCREENSHOTS / "share-buttons.png")

@@ -1,34 +1,65 @@
-"""The embed assets: ``/v1/loader.js``, the one stable URL a shop's snippet points at."""
+"""The embed assets: ``/v1/loader.js`` (the stable URL in every snippet) and the widget files.
+
+The loader is revalidated every few minutes so a fix reaches every shop quickly; widget files
+are named by their content and cached for a year. Both come compressed (brotli or gzip, as the
+browser accepts) and are loaded by ``<script>`` tags, which need no CORS.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
+from flask import Blueprint, Flask, Response, abort, request
 
-import rjsmin
-from flask import Blueprint, Flask, Response
-
-from .httpcache import cacheable
+from . import assets
 
 bp = Blueprint("embed", __name__, url_prefix="/v1")
 
 #: Browsers revalidate the loader every few minutes, so a fix reaches every shop quickly.
 LOADER_MAX_AGE = 300
+#: Content-named files never change: a year, and no revalidation.
+IMMUTABLE_MAX_AGE = 365 * 24 * 3600
 
 
-@cache
-def _asset(name: str) -> bytes:
-    """The minified script (rjsmin, pure Python: no Node at run time)."""
-    source = (files("widgetserver.widgets") / "js" / name).read_text(encoding="utf-8")
-    return rjsmin.jsmin(source, keep_bang_comments=True).encode()
+def _encoding() -> str | None:
+    accepted = request.accept_encodings
+    for encoding in ("br", "gzip"):
+        if accepted.quality(encoding) > 0:
+            return encoding
+    return None
+
+
+def _serve(asset: assets.Asset, max_age: int, *, immutable: bool = False) -> Response:
+    encoding = _encoding()
+    response = Response(asset.encoded(encoding), mimetype="text/javascript")
+    if encoding:
+        response.content_encoding = encoding
+    response.vary.add("Accept-Encoding")
+    # One tag per encoding: the bytes differ, and caches must not mix them up.
+    response.set_etag(f"{asset.etag}-{encoding or 'raw'}")
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    if immutable:
+        response.cache_control.immutable = True
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
 
 
 @bp.get("/loader.js")
 def loader() -> Response:
-    response = cacheable(_asset("loader.js"), "text/javascript", LOADER_MAX_AGE)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _serve(assets.build().loader, LOADER_MAX_AGE)
+
+
+@bp.get("/assets/<name>")
+def widget(name: str) -> Response:
+    found = assets.build().widget_file(name)
+    if found is None:
+        abort(404)
+    asset, current = found
+    if current:
+        return _serve(asset, IMMUTABLE_MAX_AGE, immutable=True)
+    return _serve(asset, LOADER_MAX_AGE)
 
 
 def init_app(app: Flask) -> None:
+    assets.build()  # a broken widget source fails at start, not on a visitor's request
     app.register_blueprint(bp)

@@ -3,89 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import pytest
+from widgetserver.models import Conversion
 
-from widgetserver import sites
-from widgetserver.db import db
-from widgetserver.models import Conversion, Event
-
-from ..conftest import Browser, SiteInfo, all_rows, make_site
-from ..live import LiveServer, serving
-
-
-@dataclass
-class ShopPages:
-    """A hand-made shop: whatever HTML the test puts at a path."""
-
-    pages: dict[str, str] = field(default_factory=dict)
-
-    def __call__(self, environ, start_response):
-        body = self.pages.get(environ["PATH_INFO"])
-        if body is None:
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"not found"]
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
-        return [body.encode()]
-
-
-@dataclass
-class Setup:
-    widget: LiveServer
-    shop: LiveServer
-    pages: ShopPages
-    site: SiteInfo
-    app: object
-
-    def page(self, path: str, head: str = "", body: str = "") -> str:
-        self.pages.pages[path] = (
-            f"<!doctype html><html lang='en'><head><title>{path}</title>{head}</head><body>"
-            f"{body}<script async src='{self.widget.url}/v1/loader.js' "
-            f"data-site='{self.site.key}'></script></body></html>"
-        )
-        return f"{self.shop.url}{path}"
-
-    def configure(self, **settings):
-        with self.app.app_context(), db.writing() as session:
-            sites.by_key(session, self.site.key).settings = settings
-
-
-@pytest.fixture
-def setup(live_app) -> Iterator[Setup]:
-    pages = ShopPages()
-    # The shop lives on "localhost", the widget server on "127.0.0.1": two hosts, as in real life.
-    with serving(live_app) as widget, serving(pages, host="localhost") as shop:
-        site = make_site(live_app, origin=shop.url)
-        yield Setup(widget, shop, pages, site, live_app)
-
-
-@pytest.fixture
-def context(chromium):
-    context = chromium.new_context()
-    yield context
-    context.close()
-
-
-def shared_code(setup: Setup, code: str = "shared-code-1") -> str:
-    sharer = Browser(setup.app.test_client(), setup.site)
-    sharer.ip = "198.51.100.200"
-    assert sharer.share(code).json["accepted"] == 1
-    return code
-
-
-def visits(setup: Setup) -> list[Event]:
-    return all_rows(setup.app, Event, Event.type == "visit")
-
-
-def wait_for(page, predicate, message: str) -> None:
-    for _ in range(50):
-        if predicate():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(message)
+from ..conftest import all_rows
+from .conftest import shared_code, visits, wait_for
 
 
 def test_a_landing_through_a_shared_link_is_recorded_and_the_code_leaves_the_address_bar(
@@ -213,24 +136,3 @@ def test_commands_queued_before_the_loader_arrives_are_run(setup, context):
     assert answered.value.status == 201
     (order,) = all_rows(setup.app, Conversion)
     assert (order.order_id, order.currency, order.attribution) == ("Q-1", "CHF", "no_ref")
-
-
-def test_the_loader_is_short_cached_and_revalidated(live_app):
-    client = live_app.test_client()
-    first = client.get("/v1/loader.js")
-    assert first.mimetype == "text/javascript"
-    assert first.headers["Cache-Control"] == "public, max-age=300"
-    assert "Set-Cookie" not in first.headers
-    assert (
-        client.get("/v1/loader.js", headers={"If-None-Match": first.headers["ETag"]}).status_code
-        == 304
-    )
-
-
-def test_the_loader_is_minified_and_within_its_size_budget(live_app):
-    import gzip
-
-    body = live_app.test_client().get("/v1/loader.js").data
-    assert b"\n  " not in body  # minified
-    assert body.startswith(b"/*! Social Widget Kit loader */")
-    assert len(gzip.compress(body, 9)) <= 2048  # 2 KB gzipped, the loader's budget

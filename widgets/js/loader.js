@@ -1,8 +1,9 @@
 /*! Social Widget Kit loader */
 // The one script a shop embeds. It keeps the command queue, records a visit when the page was
 // opened through a shared or recommended link, keeps that link's code as the site's storage
-// mode and the visitor's consent allow, and reports browser conversions. It talks to no host
-// but the widget server it was loaded from, and sets no cookie.
+// mode and the visitor's consent allow, reports browser conversions, and fills every
+// `data-swk` container, now and later, loading only the widgets (and the one language) the page
+// needs. It talks to no host but the widget server it was loaded from, and sets no cookie.
 (() => {
   'use strict';
   const w = window;
@@ -12,6 +13,11 @@
   const site = script.dataset.site;
   const endpoint = (script.dataset.endpoint || new URL(script.src).origin).replace(/\/$/, '');
   const queued = (w.swk && w.swk.q) || [];
+  const ASSETS = __SWK_ASSETS__; // widget -> content hash of its bundles (put in by the build)
+  const LANGS = __SWK_LANGS__;
+  const defined = {}; // "share:de" -> the widget's mount function
+  const waiting = {}; // "share:de" -> containers waiting for that bundle
+  const seen = new WeakSet();
   const CODE = /^[A-Za-z0-9_-]{6,32}$/;
   const KEY = 'swk:' + site;
   const DAY = 864e5;
@@ -78,7 +84,51 @@
     save();
   };
 
+  // The container's language, then the page's, then the site's default, then English.
+  const language = (host) => {
+    const tags = [host.dataset.swkLang, document.documentElement.lang, config.lang];
+    for (const tag of tags) {
+      const lang = String(tag || '').slice(0, 2).toLowerCase();
+      if (LANGS.includes(lang)) return lang;
+    }
+    return 'en';
+  };
+
+  const context = { site, post, get config() { return config; }, code: () => code };
+  const start = (mount, host) => {
+    try { mount(host, context); } catch (e) { /* one broken container must not stop the rest */ }
+  };
+
+  const fill = (host) => {
+    const type = host.dataset.swk;
+    if (seen.has(host) || !Object.prototype.hasOwnProperty.call(ASSETS, type)) return;
+    seen.add(host);
+    const lang = language(host);
+    const key = `${type}:${lang}`;
+    if (defined[key]) return start(defined[key], host);
+    if (!waiting[key]) {
+      waiting[key] = [];
+      const tag = document.createElement('script');
+      tag.src = `${endpoint}/v1/assets/${type}.${ASSETS[type]}.${lang}.js`;
+      tag.async = true;
+      document.head.append(tag);
+    }
+    waiting[key].push(host);
+  };
+
+  const scan = (node) => {
+    if (node.nodeType !== 1) return;
+    if (node.hasAttribute('data-swk')) fill(node);
+    node.querySelectorAll('[data-swk]').forEach(fill);
+  };
+
   const commands = {
+    // Called by a widget bundle once it has arrived.
+    define(key, mount) {
+      defined[key] = mount;
+      (waiting[key] || []).forEach((host) => start(mount, host));
+      delete waiting[key];
+    },
     consent(value) {
       consent = value === true;
       if (consent) save();
@@ -102,7 +152,7 @@
   const run = (args) => {
     const command = commands[args[0]];
     if (command) {
-      try { command(args[1]); } catch (e) { /* a bad call must not break the shop's page */ }
+      try { command(...args.slice(1)); } catch (e) { /* a bad call must not break the page */ }
     }
   };
 
@@ -123,6 +173,9 @@
       land();
       if (!code) code = recall();
       api.q.splice(0).forEach(run);
+      scan(document.documentElement);
+      new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach(scan)))
+        .observe(document.documentElement, { childList: true, subtree: true });
     })
     .catch(() => { /* the shop's page works without us */ });
 })();

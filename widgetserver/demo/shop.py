@@ -297,6 +297,27 @@ def index() -> str:
     return render_template("index.html", products=PRODUCTS.values())
 
 
+#: The gallery: every layout, theme and colour scheme of the share buttons, side by side.
+GALLERY_LAYOUTS = ("icons", "labels", "compact")
+GALLERY_THEMES = ("light", "dark", "auto")
+GALLERY_COLOURS = ("brand", "mono")
+GALLERY_NETWORKS = (
+    "whatsapp facebook x linkedin xing pinterest telegram reddit threads bluesky mastodon "
+    "email copy native"
+)
+
+
+@bp.get("/widgets")
+def gallery() -> str:
+    return render_template(
+        "widgets.html",
+        layouts=GALLERY_LAYOUTS,
+        themes=GALLERY_THEMES,
+        colours=GALLERY_COLOURS,
+        networks=GALLERY_NETWORKS,
+    )
+
+
 @bp.get("/products/<slug>")
 def product(slug: str) -> str:
     item = PRODUCTS.get(slug) or abort(404)

@@ -1,0 +1,87 @@
+"""Browser-test fixtures: a hand-made shop on one host, the widget server on another, Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from widgetserver import sites
+from widgetserver.db import db
+from widgetserver.models import Event
+
+from ..conftest import Browser, SiteInfo, all_rows, make_site
+from ..live import LiveServer, serving
+
+
+@dataclass
+class ShopPages:
+    """A hand-made shop: whatever HTML the test puts at a path."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, environ, start_response):
+        body = self.pages.get(environ["PATH_INFO"])
+        if body is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found"]
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body.encode()]
+
+
+@dataclass
+class Setup:
+    widget: LiveServer
+    shop: LiveServer
+    pages: ShopPages
+    site: SiteInfo
+    app: object
+
+    def page(self, path: str, head: str = "", body: str = "", lang: str = "en") -> str:
+        self.pages.pages[path] = (
+            f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<title>{path}</title>{head}</head><body>"
+            f"{body}<script async src='{self.widget.url}/v1/loader.js' "
+            f"data-site='{self.site.key}'></script></body></html>"
+        )
+        return f"{self.shop.url}{path}"
+
+    def configure(self, **settings):
+        with self.app.app_context(), db.writing() as session:
+            sites.by_key(session, self.site.key).settings = settings
+
+
+@pytest.fixture
+def setup(live_app) -> Iterator[Setup]:
+    pages = ShopPages()
+    # The shop lives on "localhost", the widget server on "127.0.0.1": two hosts, as in real life.
+    with serving(live_app) as widget, serving(pages, host="localhost") as shop:
+        site = make_site(live_app, origin=shop.url)
+        yield Setup(widget, shop, pages, site, live_app)
+
+
+@pytest.fixture
+def context(chromium):
+    context = chromium.new_context()
+    yield context
+    context.close()
+
+
+def shared_code(setup: Setup, code: str = "shared-code-1") -> str:
+    sharer = Browser(setup.app.test_client(), setup.site)
+    sharer.ip = "198.51.100.200"
+    assert sharer.share(code).json["accepted"] == 1
+    return code
+
+
+def visits(setup: Setup) -> list[Event]:
+    return all_rows(setup.app, Event, Event.type == "visit")
+
+
+def wait_for(page, predicate, message: str) -> None:
+    for _ in range(50):
+        if predicate():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(message)
