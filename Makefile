@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The demo's SQLite database and generated secret key live here (git-ignored).
 export WIDGETSERVER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test lint format bench size install clean
+.PHONY: run test lint format bench bench-widgets size install clean
 
 run: $(VENV)/.installed  ## Install into .venv, create the SQLite database, seed and serve the demo.
 	$(BIN)/widgetserver db upgrade
@@ -32,6 +32,10 @@ bench: $(VENV)/.installed  ## Ingest throughput against a bare Flask ceiling (ne
 
 size: $(VENV)/.installed  ## Sizes of the widget files (raw, gzip -9, brotli) against their budgets.
 	$(BIN)/python bench/sizes.py
+
+bench-widgets: $(VENV)/.installed-test  ## What share buttons cost a page in real Chromium.
+	PYTHON=$(BIN)/python bash scripts/test-services.sh >/dev/null
+	$(BIN)/python bench/widgets.py
 
 install: $(VENV)/.installed
 

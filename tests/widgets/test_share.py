@@ -230,6 +230,31 @@ def test_the_shared_address_follows_the_container_then_canonical_then_open_graph
     assert target == shared.format(shop=setup.shop.url, code=code_of(target))
 
 
+def test_the_sites_networks_come_in_the_owners_order_and_a_container_may_choose_its_own(
+    setup, context
+):
+    setup.configure(networks=["telegram", "email", "bluesky"], layout="labels")
+    url = setup.page(
+        "/p/mug",
+        body=container()
+        + "<div id='own'>"
+        + container(networks="pinterest,reddit", image="https://cdn.example/mug.png")
+        + "</div>",
+    )
+    page = context.new_page()
+    page.add_init_script(CATCH_LINKS)
+    page.goto(url)
+    page.locator("#own .b").first.wait_for()
+    first = page.locator("[data-swk]").first.locator(".b")
+    assert [b.get_attribute("data-n") for b in first.all()] == ["telegram", "email", "bluesky"]
+    assert first.all_inner_texts() == ["Telegram", "E-mail", "Bluesky"]
+    own = page.locator("#own .b")
+    assert [b.get_attribute("data-n") for b in own.all()] == ["pinterest", "reddit"]
+    own.first.click()
+    (followed,) = page.evaluate("window.__followed")
+    assert parse_qs(urlsplit(followed).query)["media"] == ["https://cdn.example/mug.png"]
+
+
 def test_the_sites_own_reference_parameter_is_used(setup, context):
     setup.configure(ref_param="empfehlung")
     url = setup.page("/p/mug", body=container(networks="xing"))
