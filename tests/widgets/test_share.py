@@ -59,6 +59,20 @@ def code_of(url: str, param: str = "swk") -> str:
     return code
 
 
+def click_and_follow(context, url: str):
+    """Open the page and click its first button: the page, and the address the link followed."""
+    page = context.new_page()
+    page.add_init_script(CATCH_LINKS)
+    page.goto(url)
+    buttons(page).first.click()
+    (followed,) = page.evaluate("window.__followed")
+    return page, followed
+
+
+def query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
 def widget_requests(setup: Setup, requests: list[str]) -> list[str]:
     return [u.split("?")[0] for u in requests if u.startswith(setup.widget.url)]
 
@@ -185,14 +199,9 @@ def test_a_click_really_opens_the_network_in_a_new_window(setup, context):
 def test_a_share_by_a_visitor_who_arrived_through_a_share_names_its_parent(setup, context):
     parent = shared_code(setup)
     url = setup.page("/p/mug", body=container(networks="facebook"))
-    page = context.new_page()
-    page.add_init_script(CATCH_LINKS)
-    page.goto(f"{url}?swk={parent}")
-    buttons(page).first.wait_for()
+    page, followed = click_and_follow(context, f"{url}?swk={parent}")
     assert page.url == url  # the arrival code left the address bar, so it is not re-shared
-    buttons(page).first.click()
-    (followed,) = page.evaluate("window.__followed")
-    child = code_of(parse_qs(urlsplit(followed).query)["u"][0])
+    child = code_of(query(followed)["u"])
     assert child != parent
     wait_for(page, lambda: len(shares(setup)) == 2, "the share was not stored")
     refs = {r.code: r for r in all_rows(setup.app, RefCode)}
@@ -221,12 +230,8 @@ def test_the_shared_address_follows_the_container_then_canonical_then_open_graph
     setup, context, head, attrs, shared
 ):
     url = setup.page("/p/mug", head=head, body=container(networks="linkedin", **attrs))
-    page = context.new_page()
-    page.add_init_script(CATCH_LINKS)
-    page.goto(url)
-    buttons(page).first.click()
-    (followed,) = page.evaluate("window.__followed")
-    target = parse_qs(urlsplit(followed).query)["url"][0]
+    _, followed = click_and_follow(context, url)
+    target = query(followed)["url"]
     assert target == shared.format(shop=setup.shop.url, code=code_of(target))
 
 
@@ -252,18 +257,13 @@ def test_the_sites_networks_come_in_the_owners_order_and_a_container_may_choose_
     assert [b.get_attribute("data-n") for b in own.all()] == ["pinterest", "reddit"]
     own.first.click()
     (followed,) = page.evaluate("window.__followed")
-    assert parse_qs(urlsplit(followed).query)["media"] == ["https://cdn.example/mug.png"]
+    assert query(followed)["media"] == "https://cdn.example/mug.png"
 
 
 def test_the_sites_own_reference_parameter_is_used(setup, context):
     setup.configure(ref_param="empfehlung")
-    url = setup.page("/p/mug", body=container(networks="xing"))
-    page = context.new_page()
-    page.add_init_script(CATCH_LINKS)
-    page.goto(url)
-    buttons(page).first.click()
-    (followed,) = page.evaluate("window.__followed")
-    target = parse_qs(urlsplit(followed).query)["url"][0]
+    _, followed = click_and_follow(context, setup.page("/p/mug", body=container(networks="xing")))
+    target = query(followed)["url"]
     assert "swk=" not in target
     assert code_of(target, "empfehlung")
 
