@@ -81,11 +81,16 @@ def shop_app(pages: dict[str, str]) -> Any:
     return app
 
 
-def measure(browser: Any, url: str, widget_url: str) -> dict[str, float]:
+def measure(browser: Any, url: str, widget_url: str, latency: float) -> dict[str, float]:
     context = browser.new_context()
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     sent: list[Any] = []
     page.on("requestfinished", lambda r: sent.append(r))
     page.goto(url, wait_until="load")
@@ -108,6 +113,9 @@ def measure(browser: Any, url: str, widget_url: str) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument(
+        "--latency", type=float, default=40, help="round-trip time to emulate, ms [40]"
+    )
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as instance:
@@ -138,17 +146,21 @@ def main() -> int:
         rows: dict[str, list[dict[str, float]]] = {"plain": [], "loader": [], "shared": []}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            measure(browser, f"{shop.url}/shared", widgets.url)  # warm both servers
+            measure(browser, f"{shop.url}/shared", widgets.url, 0)  # warm both servers
             for n in range(args.rounds):
                 order = ("plain", "loader", "shared")[:: 1 if n % 2 else -1]
                 for name in order:
-                    rows[name].append(measure(browser, f"{shop.url}/{name}", widgets.url))
+                    url = f"{shop.url}/{name}"
+                    rows[name].append(measure(browser, url, widgets.url, args.latency))
             browser.close()
 
     def median(name: str, key: str) -> float:
         return statistics.median(r[key] for r in rows[name])
 
-    print(f"Chromium, {args.rounds} rounds each, medians (baseline: the same page without widgets)")
+    print(
+        f"Chromium, {args.latency:.0f} ms round trips, {args.rounds} rounds each, medians"
+        " (baseline: the same page without widgets)"
+    )
     print(f"{'':<28}{'baseline':>10}{'+ loader':>10}{'+ share':>10}{'added':>10}{'ratio':>8}")
     for key, label in (("task_ms", "main-thread time, ms"), ("script_ms", "script time, ms")):
         base, loader, shared = (median(n, key) for n in ("plain", "loader", "shared"))

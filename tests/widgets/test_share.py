@@ -92,10 +92,11 @@ def test_a_product_page_asks_only_the_widget_server_three_times_and_stores_nothi
     hosts = {urlsplit(u).netloc for u in requests}
     assert hosts == {urlsplit(setup.shop.url).netloc, urlsplit(setup.widget.url).netloc}
     version = assets.build().versions["share"]
-    assert widget_requests(setup, requests) == [
-        f"{setup.widget.url}/v1/loader.js",
-        f"{setup.widget.url}/v1/sites/{setup.site.key}/config",
+    asked = widget_requests(setup, requests)
+    assert asked[0] == f"{setup.widget.url}/v1/loader.js"
+    assert sorted(asked[1:]) == [  # the settings and the buttons, side by side
         f"{setup.widget.url}/v1/assets/share.{version}.en.js",
+        f"{setup.widget.url}/v1/sites/{setup.site.key}/config",
     ]
     assert context.cookies() == []
     assert page.evaluate("document.cookie") == ""
@@ -427,6 +428,20 @@ def test_the_language_comes_from_the_container_then_the_page_and_only_it_is_load
     page.goto(url)
     assert buttons(page).first.get_attribute("aria-label") == name
     assert [u.rsplit(".", 2)[-2] for u in requests if "/v1/assets/" in u] == [lang]
+
+
+def test_when_the_page_says_its_language_the_buttons_are_asked_for_beside_the_settings(
+    setup, context
+):
+    url = setup.page("/p/mug", lang="nl", body=container(networks="copy"))
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(f"asked {urlsplit(r.url).path.split('/')[-1]}"))
+    page.on("response", lambda r: seen.append(f"got {urlsplit(r.url).path.split('/')[-1]}"))
+    page.goto(url)
+    buttons(page).first.wait_for()
+    version = assets.build().versions["share"]
+    assert seen.index(f"asked share.{version}.nl.js") < seen.index("got config")
 
 
 def test_the_sites_default_language_serves_pages_that_do_not_say(setup, context):

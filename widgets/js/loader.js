@@ -84,36 +84,42 @@
     save();
   };
 
-  // The container's language, then the page's, then the site's default, then English.
-  const language = (host) => {
-    const tags = [host.dataset.swkLang, document.documentElement.lang, config.lang];
+  // The container's language, then the page's, then the site's default, then English. Before
+  // the site's settings have arrived (`settled` false) it is null when they could decide it.
+  const language = (host, settled) => {
+    const tags = [host.dataset.swkLang, document.documentElement.lang, config && config.lang];
     for (const tag of tags) {
       const lang = String(tag || '').slice(0, 2).toLowerCase();
       if (LANGS.includes(lang)) return lang;
     }
-    return 'en';
+    return settled ? 'en' : null;
   };
+  const widget = (host) => Object.prototype.hasOwnProperty.call(ASSETS, host.dataset.swk);
 
   const context = { site, post, get config() { return config; }, code: () => code };
   const start = (mount, host) => {
     try { mount(host, context); } catch (e) { /* one broken container must not stop the rest */ }
   };
 
-  const fill = (host) => {
-    const type = host.dataset.swk;
-    if (seen.has(host) || !Object.prototype.hasOwnProperty.call(ASSETS, type)) return;
-    seen.add(host);
-    const lang = language(host);
+  // Ask for a widget's file in one language, once.
+  const load = (type, lang) => {
     const key = `${type}:${lang}`;
-    if (defined[key]) return start(defined[key], host);
-    if (!waiting[key]) {
+    if (!defined[key] && !waiting[key]) {
       waiting[key] = [];
       const tag = document.createElement('script');
       tag.src = `${endpoint}/v1/assets/${type}.${ASSETS[type]}.${lang}.js`;
       tag.async = true;
       document.head.append(tag);
     }
-    waiting[key].push(host);
+    return key;
+  };
+
+  const fill = (host) => {
+    if (seen.has(host) || !widget(host)) return;
+    seen.add(host);
+    const key = load(host.dataset.swk, language(host, true));
+    if (defined[key]) start(defined[key], host);
+    else waiting[key].push(host);
   };
 
   const scan = (node) => {
@@ -165,6 +171,12 @@
   w.swk = api;
 
   if (!site) return;
+  // Widgets already on the page are asked for beside the settings, not after them, when their
+  // language does not depend on the settings (their code waits in the queue until then).
+  document.querySelectorAll('[data-swk]').forEach((host) => {
+    const lang = widget(host) && language(host, false);
+    if (lang) load(host.dataset.swk, lang);
+  });
   fetch(`${endpoint}/v1/sites/${encodeURIComponent(site)}/config`, { credentials: 'omit' })
     .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
     .then((loaded) => {
