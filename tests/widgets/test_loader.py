@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+import pytest
+
 from widgetserver.models import Conversion
 
 from ..conftest import all_rows
@@ -19,16 +21,19 @@ def test_a_landing_through_a_shared_link_is_recorded_and_the_code_leaves_the_add
     page = context.new_page()
     requests = []
     page.on("request", lambda r: requests.append(r))
+    # The shop's own query, as odd as shops make them, around the code.
+    query = "q=a%20b&path=/x/y&list=a,b&flag&tilde=%7E&plus=a+b&bad=%zz"
     with page.expect_request(lambda r: r.url.endswith("/v1/events")) as posted:
-        page.goto(f"{url}?colour=red&swk={code}#reviews")
+        page.goto(f"{url}?{query}&swk={code}&swk=again#reviews")
     body = json.loads(posted.value.post_data)
-    assert body == {
+    assert body == {  # the page's query stays in the browser
         "site": setup.site.key,
-        "events": [{"type": "visit", "code": code, "url": f"{url}?colour=red#reviews"}],
+        "events": [{"type": "visit", "code": code, "url": url}],
     }
     assert posted.value.headers["content-type"].startswith("text/plain")
     wait_for(page, lambda: len(visits(setup)) == 1, "the visit was not stored")
-    assert page.url == f"{url}?colour=red#reviews"
+    # Only the code left the address bar; every other byte is as it was.
+    assert page.url == f"{url}?{query}#reviews"
     # Privacy: only the shop and the widget server were asked; three requests to the latter.
     hosts = {urlsplit(r.url).netloc for r in requests}
     assert hosts == {urlsplit(setup.shop.url).netloc, urlsplit(setup.widget.url).netloc}
@@ -136,3 +141,49 @@ def test_commands_queued_before_the_loader_arrives_are_run(setup, context):
     assert answered.value.status == 201
     (order,) = all_rows(setup.app, Conversion)
     assert (order.order_id, order.currency, order.attribution) == ("Q-1", "CHF", "no_ref")
+
+
+def test_session_mode_keeps_nothing_under_gpc_or_after_the_visitor_says_no(setup, chromium):
+    setup.configure(storage_mode="session")
+    key = f"swk:{setup.site.key}"
+    for round_, (name, gpc) in enumerate((("gpc", True), ("refused", False)), start=1):
+        context = chromium.new_context()
+        if gpc:
+            context.add_init_script(
+                "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
+            )
+        page = context.new_page()
+        code = shared_code(setup, f"code-session-{name}")
+        page.goto(f"{setup.page('/p/mug')}?swk={code}")
+        wait_for(page, lambda n=round_: len(visits(setup)) == n, "the visit was not stored")
+        page.wait_for_load_state("networkidle")
+        if not gpc:
+            assert code in page.evaluate(f"sessionStorage.getItem('{key}')")
+            page.evaluate("swk('consent', false)")
+        assert page.evaluate("sessionStorage.length + localStorage.length") == 0, name
+        context.close()
+
+
+def test_a_loader_tag_without_a_site_leaves_the_page_to_the_one_with(setup, context):
+    url = setup.page(
+        "/p/mug",
+        head=f"<script src='{setup.widget.url}/v1/loader.js'></script>",
+        body="<div data-swk='share' data-swk-networks='copy'></div>",
+    )
+    page = context.new_page()
+    page.goto(url)
+    page.locator("[data-swk] .b").first.wait_for()
+    assert page.evaluate("swk.loaded") is True
+
+
+@pytest.mark.parametrize(("html_lang", "lang"), [("frr", "en"), ("pl-PL", "pl"), ("nl_BE", "nl")])
+def test_the_language_is_the_whole_primary_tag_not_its_first_letters(
+    setup, context, html_lang, lang
+):
+    url = setup.page("/p/mug", lang=html_lang, body="<div data-swk='share'></div>")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.locator("[data-swk] .b").first.wait_for()
+    assert [u.rsplit(".", 2)[-2] for u in requests if "/v1/assets/" in u] == [lang]

@@ -673,3 +673,135 @@ def test_every_layout_and_theme_has_the_documented_height(setup, context):
         round(b["height"]) for b in (e.bounding_box() for e in page.locator("[data-swk]").all())
     }
     assert heights == {48}
+
+
+# --- Found in review: edges of real pages -----------------------------------------------------
+
+
+def test_a_long_title_is_cut_between_characters_never_inside_one(setup, context):
+    title = "a" * 299 + "\U0001f600 more"
+    url = setup.page("/p/mug", body=container(networks="x", title=title))
+    _, followed = click_and_follow(context, url)
+    assert query(followed)["text"] == "a" * 299 + "\U0001f600"
+
+
+def test_a_blank_container_title_falls_back_to_the_pages(setup, context):
+    head = "<meta property='og:title' content='  Blue mug  '>"
+    url = setup.page("/p/mug", head=head, body=container(networks="x", title="   "))
+    _, followed = click_and_follow(context, url)
+    assert query(followed)["text"] == "Blue mug"
+
+
+def test_control_characters_in_the_product_do_not_cost_the_share(setup, context):
+    url = setup.page("/p/mug", body=container(networks="x", product="SKU&#10;1&#9;b"))
+    page, _ = click_and_follow(context, url)
+    wait_for(page, lambda: len(shares(setup)) == 1, "the share was not stored")
+    assert shares(setup)[0].product == "SKU 1 b"
+
+
+def test_copy_link_works_without_the_clipboard_api_as_on_pages_without_https(setup, context):
+    page = context.new_page()
+    page.add_init_script(
+        "window.__clipboard = navigator.clipboard;"
+        "Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined});"
+        "window.__copied = [];"
+        "document.addEventListener('copy', (e) => window.__copied.push("
+        "  e.composedPath()[0].value), true);"
+    )
+    page.goto(setup.page("/p/mug", body=container(networks="copy", layout="labels")))
+    buttons(page).first.click()
+    page.locator("[data-swk] [role=status]").get_by_text("Link copied").wait_for()
+    (copied,) = page.evaluate("window.__copied")
+    assert copied.startswith(f"{setup.shop.url}/p/mug?swk=")
+    wait_for(page, lambda: len(shares(setup)) == 1, "the share was not stored")
+
+
+def test_the_compact_menu_stays_on_a_narrow_screen_when_its_button_is_on_the_right(setup, chromium):
+    context = chromium.new_context(viewport={"width": 360, "height": 640})
+    body = (
+        "<header style='display:flex;justify-content:space-between'><h1>Mug</h1>"
+        + container(layout="compact", networks=ALL)
+        + "</header>"
+    )
+    page = context.new_page()
+    page.goto(setup.page("/p/mug", body=body))
+    page.locator('[data-swk] [data-n="menu"]').click()
+    menu = page.locator("[data-swk] [role=menu]").bounding_box()
+    assert menu["x"] >= 0 and menu["x"] + menu["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
+def test_on_a_right_to_left_page_the_menu_opens_under_its_button(setup, context):
+    url = setup.page("/p/mug", lang="ar", body=container(layout="compact"))
+    page = context.new_page()
+    page.goto(url)
+    page.evaluate("document.documentElement.dir = 'rtl'")
+    toggle = page.locator('[data-swk] [data-n="menu"]')
+    toggle.click()
+    button, menu = toggle.bounding_box(), page.locator("[data-swk] [role=menu]").bounding_box()
+    assert abs((menu["x"] + menu["width"]) - (button["x"] + button["width"])) < 1
+
+
+def test_labels_that_do_not_fit_become_icons_and_a_row_with_more_fades_out(setup, chromium):
+    context = chromium.new_context(viewport={"width": 420, "height": 640})
+    page = context.new_page()
+    page.goto(setup.page("/p/mug", body=container(layout="labels", networks=ALL)))
+    buttons(page).first.wait_for()
+    classes = "document.querySelector('[data-swk]').shadowRoot.querySelector('.swk').className"
+    wait_for(page, lambda: "icons" in page.evaluate(classes), "the labels did not give way")
+    assert "more" in page.evaluate(classes).split()
+    # Wide enough again: the owner's labels come back, and nothing is hidden.
+    page.set_viewport_size({"width": 1900, "height": 640})
+    wait_for(page, lambda: "labels" in page.evaluate(classes), "the labels did not come back")
+    assert "more" not in page.evaluate(classes).split()
+    context.close()
+
+
+def test_tab_leaves_the_open_compact_menu_for_the_next_thing_on_the_page(setup, context):
+    body = container(layout="compact", networks="x copy") + "<button id='after'>after</button>"
+    page = context.new_page()
+    page.goto(setup.page("/p/mug", body=body))
+    toggle = page.locator('[data-swk] [data-n="menu"]')
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("[data-swk] [role=menu]").is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "after"
+    assert not page.locator("[data-swk] [role=menu]").is_visible()
+
+
+def test_a_container_without_any_usable_network_shows_nothing(setup, context):
+    setup.configure(networks=["native"], layout="compact")  # no share sheet on this desktop
+    url = setup.page(
+        "/p/mug", body=container() + "<div id='ok'>" + container(networks="x") + "</div>"
+    )
+    page = context.new_page()
+    page.goto(url)
+    buttons(page, "#ok").first.wait_for()
+    assert page.evaluate("document.querySelector('[data-swk]').shadowRoot") is None
+
+
+def test_containers_that_become_containers_later_or_cannot_hold_a_shadow_root_are_filled(
+    setup, context
+):
+    url = setup.page(
+        "/p/mug",
+        body="<ul><li id='item' data-swk='share' data-swk-networks='x'></li></ul>"
+        "<div id='later'></div><my-gallery id='custom'></my-gallery>",
+    )
+    page = context.new_page()
+    page.goto(url)
+    buttons(page, "#item").first.wait_for()
+    page.evaluate(
+        "() => { const d = document.getElementById('later'); d.dataset.swkNetworks = 'reddit';"
+        " d.setAttribute('data-swk', 'share'); }"
+    )
+    assert buttons(page, "#later").first.get_attribute("data-n") == "reddit"
+    # A shop's own component with a shadow root hands it to the loader.
+    page.evaluate(
+        "() => { const root = document.getElementById('custom').attachShadow({mode: 'open'});"
+        ' root.innerHTML = \'<div data-swk="share" data-swk-networks="telegram"></div>\';'
+        " swk('scan', root); }"
+    )
+    assert buttons(page, "#custom").first.get_attribute("data-n") == "telegram"

@@ -8,9 +8,10 @@
   'use strict';
   const w = window;
   const script = document.currentScript;
-  if (!script || (w.swk && w.swk.loaded)) return;
+  const site = script && script.dataset.site;
+  if (!site || (w.swk && w.swk.loaded)) return; // a tag without a site leaves room for one with
 
-  const site = script.dataset.site;
+
   const endpoint = (script.dataset.endpoint || new URL(script.src).origin).replace(/\/$/, '');
   const queued = (w.swk && w.swk.q) || [];
   const ASSETS = __SWK_ASSETS__; // widget -> content hash of its bundles (put in by the build)
@@ -35,20 +36,23 @@
 
   const gpc = () => navigator.globalPrivacyControl === true;
 
-  // The storage the site's mode and the visitor's choices allow right now, or null.
+  // The storage the site's mode and the visitor's choices allow right now, or null: none at
+  // all under Global Privacy Control or once the visitor has said no.
   const storage = () => {
+    if (gpc() || consent === false) return null;
     try {
       if (config.storage_mode === 'session') return w.sessionStorage;
-      if (config.storage_mode === 'persistent' && !gpc()) {
-        const allowed = consent === true || (consent === null && !config.consent_required);
-        if (allowed) return w.localStorage;
+      if (config.storage_mode === 'persistent' && (consent || !config.consent_required)) {
+        return w.localStorage;
       }
     } catch (e) { /* storage disabled by the browser */ }
     return null;
   };
 
-  const unpersist = () => {
-    try { w.localStorage.removeItem(KEY); } catch (e) { /* nothing stored */ }
+  const forget = () => {
+    ['localStorage', 'sessionStorage'].forEach((name) => {
+      try { w[name].removeItem(KEY); } catch (e) { /* nothing stored */ }
+    });
   };
 
   const save = () => {
@@ -70,17 +74,18 @@
     return null;
   };
 
-  // A landing through a link: report the visit, keep the code, tidy the address bar.
+  // A landing through a link: report the visit, keep the code, and take the code (only it)
+  // out of the address bar, so that it is not shared again.
   const land = () => {
-    const url = new URL(w.location.href);
-    const param = config.ref_param;
-    const given = url.searchParams.get(param);
+    const at = w.location;
+    const given = new URLSearchParams(at.search).get(config.ref_param);
     if (!given) return;
-    url.searchParams.delete(param);
-    w.history.replaceState(w.history.state, '', url.pathname + url.search + url.hash);
+    const search = at.search.slice(1).split('&')
+      .filter((pair) => pair && pair.split('=')[0] !== config.ref_param).join('&');
+    w.history.replaceState(w.history.state, '', at.pathname + (search && `?${search}`) + at.hash);
     if (!CODE.test(given)) return;
     code = given;
-    post('/v1/events', { site, events: [{ type: 'visit', code, url: url.href }] });
+    post('/v1/events', { site, events: [{ type: 'visit', code, url: at.origin + at.pathname }] });
     save();
   };
 
@@ -89,7 +94,7 @@
   const language = (host, settled) => {
     const tags = [host.dataset.swkLang, document.documentElement.lang, config && config.lang];
     for (const tag of tags) {
-      const lang = String(tag || '').slice(0, 2).toLowerCase();
+      const lang = String(tag || '').split(/[-_]/)[0].toLowerCase();
       if (LANGS.includes(lang)) return lang;
     }
     return settled ? 'en' : null;
@@ -122,13 +127,14 @@
     else waiting[key].push(host);
   };
 
+  // An element, or a shadow root the shop names with swk('scan', root).
   const scan = (node) => {
-    if (node.nodeType !== 1) return;
-    if (node.hasAttribute('data-swk')) fill(node);
-    node.querySelectorAll('[data-swk]').forEach(fill);
+    if (node.matches && node.matches('[data-swk]')) fill(node);
+    if (node.querySelectorAll) node.querySelectorAll('[data-swk]').forEach(fill);
   };
 
   const commands = {
+    scan,
     // Called by a widget bundle once it has arrived.
     define(key, mount) {
       defined[key] = mount;
@@ -138,7 +144,7 @@
     consent(value) {
       consent = value === true;
       if (consent) save();
-      else unpersist();
+      else forget();
     },
     conversion(data) {
       // Without an order id every such order would merge into one: report nothing instead.
@@ -181,13 +187,18 @@
     .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
     .then((loaded) => {
       config = loaded;
-      if (gpc()) unpersist();
+      if (gpc()) forget();
       land();
       if (!code) code = recall();
       api.q.splice(0).forEach(run);
       scan(document.documentElement);
-      new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach(scan)))
-        .observe(document.documentElement, { childList: true, subtree: true });
+      // New containers, and elements that become containers.
+      new MutationObserver((records) => records.forEach((r) => {
+        r.addedNodes.forEach(scan);
+        scan(r.target);
+      })).observe(document.documentElement, {
+        childList: true, subtree: true, attributes: true, attributeFilter: ['data-swk'],
+      });
     })
     .catch(() => { /* the shop's page works without us */ });
 })();

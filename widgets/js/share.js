@@ -26,7 +26,6 @@
   };
   const SERVER = /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d{1,5})?$/;
   const KEPT = 'swk:mastodon';
-  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
   const e = encodeURIComponent;
 
   const address = (n, s, server) => {
@@ -39,8 +38,10 @@
     };
     return TARGETS[n].replace(/\{(\w)\}/g, (_, k) => (k === 's' ? server : e(values[k])));
   };
-  const newCode = () =>
-    Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => ALPHABET[b & 63]).join('');
+  // 96 random bits as 21 characters of [0-9a-z].
+  const newCode = () => Array.from(
+    crypto.getRandomValues(new Uint32Array(3)), (n) => n.toString(36).padStart(7, '0'),
+  ).join('');
 
   const h = (tag, attrs, ...children) => {
     const el = document.createElement(tag);
@@ -76,6 +77,10 @@
     const el = document.querySelector(selector);
     return el && el.getAttribute(attribute);
   };
+  // Text for the server and the networks: no control characters, at most `max` characters
+  // (counted whole, so that an emoji is never cut in half).
+  const clean = (text, max) =>
+    Array.from(String(text || '').replace(/[\0-\x1f\x7f]+/g, ' ').trim()).slice(0, max).join('');
   // What a click shares: the container's choice, else the page's canonical or Open Graph data.
   const subject = (d) => {
     const image = web(d.swkImage || meta('meta[property="og:image"]', 'content'));
@@ -85,31 +90,27 @@
         web(meta('link[rel="canonical"]', 'href')) ||
         web(meta('meta[property="og:url"]', 'content')) ||
         new URL(window.location.href),
-      title: String(d.swkTitle || meta('meta[property="og:title"]', 'content') || document.title)
-        .trim()
-        .slice(0, 300),
+      title: [d.swkTitle, meta('meta[property="og:title"]', 'content'), document.title]
+        .map((text) => clean(text, 300))
+        .find(Boolean) || '',
       image: image ? image.href : '',
     };
   };
 
   // The address with the code (and UTM) added; the page's own query and fragment stay intact.
-  const tracked = (url, config, channel, code) => {
+  const tracked = (url, ctx, channel, code) => {
+    const config = ctx.config;
     const add = { [config.ref_param]: code };
     if (config.utm.enabled) {
       add.utm_source = channel;
       add.utm_medium = channel === 'email' ? 'email' : 'social';
       add.utm_campaign = config.utm.campaign;
     }
-    const name = (pair) => {
-      try {
-        return decodeURIComponent(pair.split('=')[0].replace(/\+/g, ' '));
-      } catch {
-        return pair;
-      }
-    };
+    const keys = Object.keys(add);
     const link = new URL(url.href);
-    const kept = link.search.slice(1).split('&').filter((pair) => pair && !Object.hasOwn(add, name(pair)));
-    link.search = kept.concat(Object.keys(add).map((k) => `${k}=${e(add[k])}`)).join('&');
+    link.search = link.search.slice(1).split('&')
+      .filter((pair) => pair && !keys.includes(pair.split('=')[0]))
+      .concat(keys.map((k) => `${k}=${e(add[k])}`)).join('&');
     return link.href;
   };
 
@@ -124,7 +125,13 @@
     );
     const chosen = usable(String(d.swkNetworks || '').split(/[\s,]+/));
     const networks = chosen.length ? chosen : usable(config.networks);
-    const root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+    if (!networks.length) return;
+    let root = host.shadowRoot;
+    try {
+      root = root || host.attachShadow({ mode: 'open' });
+    } catch { // an element that cannot have a shadow root (<li>, <td>, ...) gets a <div> inside
+      root = host.appendChild(h('div', {})).attachShadow({ mode: 'open' });
+    }
     const theme = pick(d.swkTheme, ['auto', 'light', 'dark'], config.theme);
     const colours = pick(d.swkColours, ['brand', 'mono'], config.colours);
     const wrap = h('div', { class: `swk ${layout} ${theme} ${colours}` });
@@ -141,9 +148,9 @@
           type: 'share',
           code,
           channel,
-          url: page.origin + page.pathname,
-          product: d.swkProduct ? d.swkProduct.slice(0, 128) : undefined,
-          parent: ctx.code() || undefined,
+          url: (page.origin + page.pathname).slice(0, 2048),
+          product: clean(d.swkProduct, 128) || null,
+          parent: ctx.code(),
         }],
       });
     };
@@ -169,7 +176,13 @@
     };
     const items = networks.map(button);
 
+    // Menus and questions open below their button, towards the middle of the screen.
+    const place = (anchor) => {
+      const box = anchor.getBoundingClientRect();
+      wrap.classList.toggle('end', box.left + box.right > innerWidth);
+    };
     const openMenu = (index) => {
+      place(toggle);
       menu.hidden = false;
       toggle.setAttribute('aria-expanded', 'true');
       items[(index + items.length) % items.length].focus();
@@ -223,18 +236,28 @@
       panel.onkeydown = (event) => {
         if (event.key === 'Escape') close();
       };
+      place(back);
       wrap.append(panel);
       input.focus();
     };
+
+    const copy = (text) => navigator.clipboard
+      ? navigator.clipboard.writeText(text)
+      : new Promise((done, fail) => { // pages without HTTPS have no clipboard API
+        const area = root.appendChild(h('textarea', {}, text));
+        area.select();
+        (document.execCommand('copy') ? done : fail)();
+        area.remove();
+      });
 
     const activate = (el) => {
       const n = el.dataset.n;
       const page = subject(d);
       closeMenu(true);
       const code = newCode();
-      const share = { url: tracked(page.url, config, n, code), title: page.title, image: page.image };
+      const share = { ...page, url: tracked(page.url, ctx, n, code) };
       if (n === 'copy') {
-        navigator.clipboard.writeText(share.url).then(() => {
+        copy(share.url).then(() => {
           status.textContent = T.copied;
           setTimeout(() => { status.textContent = ''; }, 3000);
           report(n, code);
@@ -288,7 +311,7 @@
         else if (event.key === 'Escape') closeMenu(true);
         else if (event.key === ' ') root.activeElement.click();
         else {
-          if (event.key === 'Tab') closeMenu(false);
+          if (event.key === 'Tab') closeMenu(true); // Tab goes on from the menu's button
           return; // the key keeps its usual effect
         }
         event.preventDefault();
@@ -298,7 +321,18 @@
       });
       wrap.append(toggle, menu, status);
     } else {
-      wrap.append(h('div', { class: 'row' }, ...items), status);
+      const row = h('div', { class: 'row' }, ...items);
+      // Labels that do not fit give way to icons; icons that do not fit scroll, and fade out at
+      // the edge while there is more to see.
+      const fit = () => {
+        wrap.className = wrap.className.replace('icons', layout);
+        if (row.scrollWidth > row.clientWidth) wrap.classList.replace('labels', 'icons');
+        const hidden = row.scrollWidth - row.clientWidth - Math.abs(row.scrollLeft);
+        wrap.classList.toggle('more', hidden > 1);
+      };
+      row.onscroll = fit;
+      new ResizeObserver(fit).observe(row);
+      wrap.append(row, status);
     }
     root.replaceChildren(wrap);
     style(root);

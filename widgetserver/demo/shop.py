@@ -301,10 +301,14 @@ def index() -> str:
 GALLERY_LAYOUTS = ("icons", "labels", "compact")
 GALLERY_THEMES = ("light", "dark", "auto")
 GALLERY_COLOURS = ("brand", "mono")
-GALLERY_NETWORKS = (
-    "whatsapp facebook x linkedin xing pinterest telegram reddit threads bluesky mastodon "
-    "email copy native"
-)
+GALLERY_NETWORKS = {
+    "icons": "whatsapp facebook x linkedin xing pinterest telegram reddit threads bluesky "
+    "mastodon email copy native",
+    # Labels that do not fit become icons: a row of labels that fits the page.
+    "labels": "whatsapp facebook x email copy",
+    "compact": "whatsapp facebook x linkedin xing pinterest telegram reddit threads bluesky "
+    "mastodon email copy native",
+}
 
 
 @bp.get("/widgets")
