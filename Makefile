@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The demo's SQLite database and generated secret key live here (git-ignored).
 export WIDGETSERVER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test lint format bench bench-widgets size install clean
+.PHONY: run test lint format bench bench-dashboard bench-widgets size install clean
 
 run: $(VENV)/.installed  ## Install into .venv, create the SQLite database, seed and serve the demo.
 	$(BIN)/widgetserver db upgrade
@@ -29,6 +29,9 @@ bench: $(VENV)/.installed  ## Ingest throughput against a bare Flask ceiling (ne
 	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } \
 	  || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/ingest.py
+
+bench-dashboard: $(VENV)/.installed  ## The stats page's figures at a million events (SQLite; PostgreSQL if reachable).
+	$(BIN)/python bench/dashboard.py
 
 size: $(VENV)/.installed  ## Sizes of the widget files (raw, gzip -9, brotli) against their budgets.
 	$(BIN)/python bench/sizes.py

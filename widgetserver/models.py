@@ -137,6 +137,20 @@ class Conversion(Base):
         UniqueConstraint("site_id", "order_id"),
         Index("ix_conversions_site_time", "site_id", "occurred_at"),
         Index("ix_conversions_code", "code_id"),
+        # Covers the stats' reading of a period's orders (stats/orders.py): no row lookups.
+        Index(
+            "ix_conversions_site_stats",
+            "site_id",
+            "occurred_at",
+            "attribution",
+            "self_referral",
+            "status",
+            "verified",
+            "currency",
+            "amount_minor",
+            "refunded_minor",
+            "code_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -197,3 +211,33 @@ class IngestDrop(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     reason: Mapped[str] = mapped_column(String(40), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsDay(Base):
+    """Events of one closed day in a site's time zone, summed for the stats page.
+
+    Filled by ``stats.rollup`` when a period is first shown (days whose end has settled);
+    ``dimension`` is ``""`` for the day's totals (``value`` ``""``), ``"channel"`` or ``"page"``;
+    ``"m:chan"`` and ``"m:page"`` hold whole calendar months (``day`` is the 1st) and
+    ``"month"`` marks a month as summed. ``visitors`` (distinct visitor hashes) is kept on the
+    totals row only. The key makes a dimension's days one range; on SQLite the rows are stored
+    in key order (``WITHOUT ROWID``).
+    """
+
+    __tablename__ = "stats_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    tz: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    shares: Mapped[int] = mapped_column(BigInteger)
+    visits: Mapped[int] = mapped_column(BigInteger)
+    #: Visits through share codes (not referral links): the viral factor's denominator.
+    share_visits: Mapped[int] = mapped_column(BigInteger)
+    #: Shares by someone who arrived through a share: the viral factor's numerator.
+    chained_shares: Mapped[int] = mapped_column(BigInteger)
+    visitors: Mapped[int] = mapped_column(BigInteger)

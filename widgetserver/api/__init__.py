@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, request
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 # Imported for their routes.
-from . import conversions, events, openapi, siteconfig  # noqa: E402, F401
+from . import conversions, events, openapi, siteconfig, stats  # noqa: E402, F401
 
 #: Endpoints any shop page may call from the browser (signed endpoints are not among them).
 BROWSER_ENDPOINTS = frozenset(

@@ -1,0 +1,33 @@
+"""``widgetserver stats rollup`` sums closed days ahead of the first view."""
+
+from sqlalchemy import func, select
+
+from widgetserver.db import db
+from widgetserver.models import StatsDay
+
+from .conftest import BERLIN
+
+
+def stored_days(app):
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count())
+            .select_from(StatsDay)
+            .where(StatsDay.dimension == "", StatsDay.tz == BERLIN)
+        )
+
+
+def test_rollup_sums_the_closed_days_of_every_site_once(app, runner, site, story):
+    result = runner.invoke(args=["stats", "rollup", "--days", "5"])
+    assert result.exit_code == 0, result.output
+    assert f"{site.key}: " in result.output
+    # 8 to 12 May: the 8th is before the site's first event, the 12th still open.
+    assert stored_days(app) == 3
+    again = runner.invoke(args=["stats", "rollup", "--days", "5", "--site", site.key])
+    assert again.exit_code == 0 and stored_days(app) == 3
+
+
+def test_rollup_of_an_unknown_site_does_nothing(app, runner, site, story):
+    result = runner.invoke(args=["stats", "rollup", "--site", "pk_nobody"])
+    assert result.exit_code == 0 and result.output == ""
+    assert stored_days(app) == 0

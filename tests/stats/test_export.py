@@ -1,0 +1,131 @@
+"""CSV downloads: every table, RFC 4180, money per currency, safe in a spreadsheet."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from widgetserver.stats import (
+    TABLES,
+    ChannelRow,
+    Day,
+    PageRow,
+    Period,
+    RecentConversion,
+    ReferrerRow,
+    Report,
+    Totals,
+    csv_bytes,
+    tables,
+)
+
+from .conftest import report_for
+
+PERIOD = Period(date(2026, 5, 11), date(2026, 5, 12), "Europe/Berlin")
+
+
+def sample() -> Report:
+    return Report(
+        period=PERIOD,
+        totals=Totals(),
+        previous=Totals(),
+        channels=[
+            ChannelRow("whatsapp", 3, 2, 1, {"EUR": Decimal("10.00"), "JPY": Decimal("500")})
+        ],
+        pages=[
+            PageRow('=HYPERLINK("https://evil.example")', 1, 0, 0, {}),
+            PageRow("Tasse „Grün“, groß", 1, 1, 0, {}),
+        ],
+        referrers=[
+            ReferrerRow("shareA01", "referral", None, "@cust-1", 4, 1, {"EUR": Decimal("5.00")})
+        ],
+        recent=[
+            RecentConversion(
+                "-1001",
+                datetime(2026, 5, 11, 1, 30, tzinfo=UTC),
+                "paid",
+                True,
+                Decimal("59.90"),
+                Decimal("0.00"),
+                "EUR",
+                "shareA01",
+                "whatsapp",
+                "attributed",
+                False,
+            )
+        ],
+        daily=[
+            Day(date(2026, 5, 11), 2, 3, 1, {"EUR": Decimal("10.00")}),
+            Day(date(2026, 5, 12), 0, 0, 0, {}),
+        ],
+    )
+
+
+def rows(table: str, report: Report | None = None) -> list[list[str]]:
+    raw = csv_bytes(report or sample(), table)
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so spreadsheets read UTF-8
+    text = raw.decode("utf-8-sig")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_every_table_has_a_header_and_its_rows():
+    assert set(tables(sample())) == set(TABLES)
+    for name in TABLES:
+        header, body = tables(sample())[name]
+        assert all(len(row) == len(header) for row in body)
+
+
+def test_money_gets_a_column_per_currency_as_decimal_strings():
+    assert rows("channels") == [
+        [
+            "channel",
+            "shares",
+            "visits",
+            "orders",
+            "orders unverified",
+            "revenue EUR",
+            "revenue JPY",
+        ],
+        ["whatsapp", "3", "2", "1", "0", "10.00", "500"],
+    ]
+    assert rows("daily")[1:] == [
+        ["2026-05-11", "2", "3", "1", "0", "10.00"],
+        ["2026-05-12", "0", "0", "0", "0", ""],
+    ]
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_made_text():
+    pages = rows("pages")
+    assert pages[1][0] == '\'=HYPERLINK("https://evil.example")'
+    assert pages[2][0] == "Tasse „Grün“, groß"  # quoted, not split at the comma
+    assert rows("referrers")[1][3] == "'@cust-1"
+    assert rows("conversions")[1][0] == "'-1001"
+
+
+def test_conversions_carry_their_time_with_the_offset():
+    header, first = rows("conversions")
+    assert header[:4] == ["order id", "occurred at", "status", "verified"]
+    assert first[1:4] == ["2026-05-11T01:30:00+00:00", "paid", "yes"]
+
+
+def test_an_unknown_table_is_refused():
+    with pytest.raises(KeyError):
+        csv_bytes(sample(), "owners")
+
+
+def test_the_exported_days_of_a_real_report_add_up(app, site, story):
+    report = report_for(app, site, "2026-05-11", "2026-05-12")
+    daily = rows("daily", report)
+    assert daily[0] == [
+        "day",
+        "shares",
+        "visits",
+        "orders",
+        "orders unverified",
+        "revenue EUR",
+        "revenue JPY",
+    ]
+    assert daily[1] == ["2026-05-11", "3", "4", "4", "1", "135.00", "3000"]

@@ -1,0 +1,276 @@
+"""The figures of one site and period, as frozen dataclasses (see ``report``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..models import Event, Site
+from . import orders, rollup
+from .period import Period
+
+Money = dict[str, Decimal]  # per ISO 4217 currency
+
+
+@dataclass(frozen=True)
+class Totals:
+    shares: int = 0
+    visits: int = 0
+    unique_visitors: int = 0
+    orders_verified: int = 0
+    orders_unverified: int = 0
+    revenue: Money = field(default_factory=dict)
+    revenue_unverified: Money = field(default_factory=dict)
+    conversion_rate: float | None = None
+    average_order_value: Money = field(default_factory=dict)
+    viral_factor: float | None = None
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: str
+    shares: int
+    visits: int
+    orders: int
+    revenue: Money
+    orders_unverified: int = 0
+
+
+@dataclass(frozen=True)
+class PageRow:
+    page: str
+    shares: int
+    visits: int
+    orders: int
+    revenue: Money
+    orders_unverified: int = 0
+
+
+@dataclass(frozen=True)
+class ReferrerRow:
+    code: str
+    kind: str
+    channel: str | None
+    referrer: str | None
+    visits: int
+    orders: int
+    revenue: Money
+    orders_unverified: int = 0
+
+
+@dataclass(frozen=True)
+class RecentConversion:
+    order_id: str
+    occurred_at: datetime  # in the site's time zone
+    status: str
+    verified: bool
+    amount: Decimal
+    refunded: Decimal
+    currency: str
+    code: str | None
+    channel: str | None
+    attribution: str
+    self_referral: bool
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    shares: int
+    visits: int
+    orders: int
+    revenue: Money
+    orders_unverified: int = 0
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    totals: Totals
+    previous: Totals
+    channels: list[ChannelRow]
+    pages: list[PageRow]
+    referrers: list[ReferrerRow]
+    recent: list[RecentConversion]
+    daily: list[Day]
+
+
+#: Rows kept for the page table (the most visited pages).
+PAGE_LIMIT = 100
+
+
+def report(session: Session, site: Site, period: Period) -> Report:
+    """Every figure of the stats page for ``site`` and ``period`` (see ARCHITECTURE.md)."""
+    now = clock.now()
+    previous = period.previous()
+    events = rollup.period_sums(session, site.id, period.tz, period.start, period.end, now)
+    before = rollup.period_sums(
+        session, site.id, period.tz, previous.start, previous.end, now, detail=False
+    )
+    sold = orders.period_orders(session, site.id, period)
+    return Report(
+        period=period,
+        totals=_totals(events.total(), sold.total),
+        previous=_totals(before.total(), sold.previous),
+        channels=_channels(events, sold),
+        pages=_pages(events, sold),
+        referrers=_referrers(session, site.id, period, sold),
+        recent=_recent(session, site.id, period),
+        daily=_daily(period, events, sold),
+    )
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _totals(sums: rollup.Sums, sold: orders.OrderSums) -> Totals:
+    return Totals(
+        shares=sums.shares,
+        visits=sums.visits,
+        unique_visitors=sums.visitors,
+        orders_verified=sold.verified,
+        orders_unverified=sold.unverified,
+        revenue=orders.amounts(sold.revenue),
+        revenue_unverified=orders.amounts(sold.revenue_unverified),
+        conversion_rate=_ratio(sold.verified + sold.unverified, sums.visits),
+        average_order_value=orders.average(sold),
+        viral_factor=_ratio(sums.chained_shares, sums.share_visits),
+    )
+
+
+def _channels(events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[ChannelRow]:
+    rows = []
+    for name in events.channels.keys() | sold.channels.keys():
+        sums = events.channels.get(name, _NO_EVENTS)
+        money_ = sold.channels.get(name, _NO_ORDERS)
+        rows.append(
+            ChannelRow(
+                name,
+                sums.shares,
+                sums.visits,
+                money_.verified,
+                orders.amounts(money_.revenue),
+                money_.unverified,
+            )
+        )
+    rows.sort(key=lambda r: (-r.visits, -r.shares, -r.orders, r.channel))
+    return rows
+
+
+def _pages(events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[PageRow]:
+    rows = []
+    for page in events.pages.keys() | sold.pages.keys():
+        sums = events.pages.get(page, _NO_EVENTS)
+        money_ = sold.pages.get(page, _NO_ORDERS)
+        rows.append(
+            PageRow(
+                page,
+                sums.shares,
+                sums.visits,
+                money_.verified,
+                orders.amounts(money_.revenue),
+                money_.unverified,
+            )
+        )
+    rows.sort(key=lambda r: (-r.visits, -r.orders, -r.shares, r.page))
+    return rows[:PAGE_LIMIT]
+
+
+def _referrers(
+    session: Session, site_id: int, period: Period, sold: orders.PeriodOrders
+) -> list[ReferrerRow]:
+    """The codes that brought orders, the most orders first, with their visits."""
+    best = sorted(sold.codes.items())  # already the codes with the most orders
+    ids = [code_id for code_id, _ in best]
+    info = orders.code_info(session, ids)
+    visits = _visits_by_code(session, site_id, period, ids)
+    rows = []
+    for code_id, money_ in best:
+        code = info[code_id]
+        rows.append(
+            ReferrerRow(
+                code.code,
+                code.kind,
+                code.channel,
+                code.referrer,
+                visits.get(code_id, 0),
+                money_.verified,
+                orders.amounts(money_.revenue),
+                money_.unverified,
+            )
+        )
+    rows.sort(key=lambda r: (-r.orders, -r.orders_unverified, -r.visits, r.code))
+    return rows
+
+
+def _visits_by_code(
+    session: Session, site_id: int, period: Period, code_ids: list[int]
+) -> dict[int, int]:
+    if not code_ids:
+        return {}
+    lo, hi = period.bounds()
+    rows = session.connection().execute(
+        select(Event.code_id, func.count())
+        .where(
+            Event.code_id.in_(code_ids),
+            Event.site_id == site_id,
+            Event.type == "visit",
+            Event.is_self.is_(False),
+            Event.occurred_at >= lo,
+            Event.occurred_at < hi,
+        )
+        .group_by(Event.code_id)
+    )
+    return {code_id: count for code_id, count in rows}
+
+
+def _recent(session: Session, site_id: int, period: Period) -> list[RecentConversion]:
+    zone = ZoneInfo(period.tz)
+    out = []
+    for conversion, code in orders.recent(session, site_id, period):
+        currency = conversion.currency
+        out.append(
+            RecentConversion(
+                order_id=conversion.order_id,
+                occurred_at=conversion.occurred_at.astimezone(zone),
+                status=conversion.status,
+                verified=conversion.verified,
+                amount=orders.decimal(conversion.amount_minor, currency),
+                refunded=orders.decimal(conversion.refunded_minor, currency),
+                currency=currency,
+                code=code.code if code else None,
+                channel=code.channel if code else None,
+                attribution=conversion.attribution,
+                self_referral=conversion.self_referral,
+            )
+        )
+    return out
+
+
+def _daily(period: Period, events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[Day]:
+    out = []
+    for day in period.dates():
+        sums = events.daily.get(day, _NO_EVENTS)
+        money_ = sold.daily[day]
+        out.append(
+            Day(
+                day,
+                sums.shares,
+                sums.visits,
+                money_.verified,
+                orders.amounts(money_.revenue),
+                money_.unverified,
+            )
+        )
+    return out
+
+
+_NO_EVENTS = rollup.Sums()
+_NO_ORDERS = orders.OrderSums()
