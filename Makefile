@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # The demo's SQLite database and generated secret key live here (git-ignored).
 export WIDGETSERVER_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test lint format bench bench-dashboard bench-widgets size install clean
+.PHONY: run test lint format bench bench-dashboard bench-widgets size install clean translations
 
 run: $(VENV)/.installed  ## Install into .venv, create the SQLite database, seed and serve the demo.
 	$(BIN)/widgetserver db upgrade
@@ -30,15 +30,22 @@ bench: $(VENV)/.installed  ## Ingest throughput against a bare Flask ceiling (ne
 	  || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/ingest.py
 
-bench-dashboard: $(VENV)/.installed  ## The stats page's figures at a million events (SQLite; PostgreSQL if reachable).
-	$(BIN)/python bench/dashboard.py
-
 size: $(VENV)/.installed  ## Sizes of the widget files (raw, gzip -9, brotli) against their budgets.
 	$(BIN)/python bench/sizes.py
+
+bench-dashboard: $(VENV)/.installed  ## The stats page's figures at a million events (SQLite; PostgreSQL if reachable).
+	$(BIN)/python bench/dashboard.py
 
 bench-widgets: $(VENV)/.installed-test  ## What share buttons cost a page in real Chromium.
 	PYTHON=$(BIN)/python bash scripts/test-services.sh >/dev/null
 	$(BIN)/python bench/widgets.py
+
+translations: $(VENV)/.installed  ## Collect the owners' pages' texts, update and compile the catalogs.
+	$(BIN)/pybabel extract -F widgetserver/admin/translations/babel.cfg -k _l -k lazy_gettext \
+	  --no-location --omit-header --sort-output -o widgetserver/admin/translations/messages.pot .
+	$(BIN)/pybabel update -i widgetserver/admin/translations/messages.pot \
+	  -d widgetserver/admin/translations --ignore-obsolete
+	$(BIN)/pybabel compile -d widgetserver/admin/translations --statistics
 
 install: $(VENV)/.installed
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, cli, config, embed, errors, health, ingest, sessions, stats
+from . import admin, api, cli, config, embed, errors, health, ingest, sessions, stats
 from .db import db as _database
 
 
@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     health.init_app(app)
     api.init_app(app)
     embed.init_app(app)
+    admin.init_app(app)
     stats.init_app(app)
     cli.init_app(app)
     return app

@@ -241,3 +241,17 @@ class StatsDay(Base):
     #: Shares by someone who arrived through a share: the viral factor's numerator.
     chained_shares: Mapped[int] = mapped_column(BigInteger)
     visitors: Mapped[int] = mapped_column(BigInteger)
+
+
+class LoginFailure(Base):
+    """Failed owner logins per keyed hash (of an account or a client) and five-minute window.
+
+    The login rate limit counts here so that every worker sees the same numbers; the keys are
+    keyed hashes, never an e-mail address or an IP address.
+    """
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True, index=True)
+    count: Mapped[int] = mapped_column(default=0)

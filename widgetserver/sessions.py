@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 OWNER_PAGES = "/admin"
@@ -22,6 +22,12 @@ class OwnerPagesOnly(SecureCookieSessionInterface):
             return super().open_session(app, request)
         return None  # Flask substitutes its NullSession
 
+    def get_cookie_secure(self, app: Flask) -> bool:
+        # Secure whenever the owner reached us over HTTPS (behind a proxy: X-Forwarded-Proto,
+        # with TRUSTED_PROXIES), or always when configured or PUBLIC_URL is https.
+        configured = bool(app.config.get("SESSION_COOKIE_SECURE"))
+        return configured or (has_request_context() and request.is_secure)
+
 
 def init_app(app: Flask) -> None:
     # Flask's defaults are None ("/" and no SameSite); the owners' cookie is narrower.
@@ -30,4 +36,8 @@ def init_app(app: Flask) -> None:
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if not app.config.get("SESSION_COOKIE_SECURE"):
+        app.config["SESSION_COOKIE_SECURE"] = str(app.config.get("PUBLIC_URL") or "").startswith(
+            "https://"
+        )
     app.session_interface = OwnerPagesOnly()

@@ -9,6 +9,7 @@
   browser conversion; later, vote tokens). Each has an explicit *purpose*, mixed into the MAC so
   a token made for one purpose never verifies for another, and an expiry.
 * Visitor hashes: a keyed 64-bit BLAKE2b hash of (site, IP, user agent) under the day's salt.
+* Keyed digests (``keyed_digest``) for the owners' pages: login-failure counters, session binding.
 """
 
 from __future__ import annotations
@@ -151,3 +152,12 @@ def visitor_hash(salt: bytes, site_id: int, ip: str, user_agent: str) -> int:
         f"{site_id}\n{ip}\n{user_agent}".encode(), digest_size=8, key=salt
     ).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def keyed_digest(secret: str, purpose: str, value: str) -> str:
+    """A keyed hash (hex) of ``value`` for one purpose: a stable name that reveals nothing.
+
+    The owners' pages count login failures under such names (never the address or e-mail
+    itself) and bind a session to the owner's current password hash with one.
+    """
+    return _mac(secret, f"{purpose}.{value}".encode()).hex()[:32]

@@ -133,6 +133,7 @@ def _print(summary: dict[str, Any], as_json: bool, *, serving: bool) -> None:
         f"  Demo shop        {summary['shop']}",
         f"  Back office      {summary['shop']}/orders",
         f"  Try attribution  {summary['try_url']}",
+        f"  Owners' pages    {summary['widget_server']}/admin/",
         f"  Owner login      {login['email']} / {login['password']}",
         f"  Site key         {summary['site_key']}",
         "",

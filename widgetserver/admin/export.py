@@ -1,0 +1,31 @@
+"""Every table of the dashboard as a CSV download, for the same site and period."""
+
+from __future__ import annotations
+
+from flask import Response, abort, request
+from flask.typing import ResponseReturnValue
+
+from .. import stats
+from ..db import db
+from ..sitesettings import effective
+from .auth import site_for
+from .blueprint import bp
+from .dashboard import choose_period
+
+
+@bp.get("/sites/<int:site_id>/export/<table>.csv")
+def export(site_id: int, table: str) -> ResponseReturnValue:
+    site = site_for(site_id)
+    if table not in stats.TABLES:
+        abort(404)
+    choice = choose_period(request.args, effective(site.settings)["timezone"])
+    if choice.error:
+        abort(400, choice.error)
+    report = stats.report(db.session, site, choice.period)
+    period = choice.period
+    name = f"site-{site.id}-{table}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+    return Response(
+        stats.csv_bytes(report, table),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,55 @@
+"""What every request to the owners' pages passes: CSRF, login, and careful headers."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from . import csrf
+from .auth import current_owner
+from .blueprint import bp
+
+#: Endpoints anyone may reach (everything else needs a logged-in owner).
+OPEN = frozenset({"admin.login", "admin.language", "admin.static"})
+
+#: The pages load nothing but their own stylesheet and script; nobody may frame them.
+CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@bp.before_request
+def _gate() -> ResponseReturnValue | None:
+    refused = csrf.rejected()
+    if refused is not None:
+        return refused
+    if request.endpoint in OPEN or current_owner() is not None:
+        return None
+    if request.method == "GET":
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("admin.login"), code=303)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "admin.static":
+        # Figures and secrets are private: no shared cache, no back-button copy of a secret.
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response
+
+
+@bp.context_processor
+def _template_globals() -> dict[str, object]:
+    return {"csrf_token": csrf.token, "current_owner": current_owner}
+
+
+@bp.errorhandler(404)
+def _not_found(_exc: Exception) -> ResponseReturnValue:
+    # The same page whether the site does not exist or belongs to someone else.
+    return render_template("admin/not_found.html"), 404

@@ -1,0 +1,86 @@
+"""Failed logins, counted per account and per client in the database (workers share nothing).
+
+Counters are kept per five-minute window under keyed digests (``signing.keyed_digest``) of
+the e-mail address and of the client address, so the table holds neither. A login is refused
+before the password is even checked while either counter over the last
+``LOGIN_LIMIT_MINUTES`` has reached its limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from .. import signing
+from ..dbutil import dialect_insert
+from ..models import LoginFailure
+
+WINDOW = timedelta(minutes=5)
+#: Counters older than this are deleted as failures come in.
+KEEP = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Keys:
+    account: str
+    client: str
+
+
+def keys(email: str, client_ip: str) -> Keys:
+    secret = current_app.config["SECRET_KEY"]
+    return Keys(
+        account="a:" + signing.keyed_digest(secret, "login-account", email.strip().lower()),
+        client="c:" + signing.keyed_digest(secret, "login-client", client_ip),
+    )
+
+
+def _window(now: datetime) -> datetime:
+    seconds = int(WINDOW.total_seconds())
+    return datetime.fromtimestamp(now.timestamp() // seconds * seconds, tz=now.tzinfo)
+
+
+def _span() -> timedelta:
+    return timedelta(minutes=current_app.config["LOGIN_LIMIT_MINUTES"])
+
+
+def retry_after(session: Session, found: Keys, now: datetime) -> int | None:
+    """Seconds until a login may be tried again, or None if it may be tried now."""
+    since = _window(now - _span())
+    limits = {
+        found.account: current_app.config["LOGIN_LIMIT_ACCOUNT"],
+        found.client: current_app.config["LOGIN_LIMIT_CLIENT"],
+    }
+    rows = session.execute(
+        select(LoginFailure.key, func.sum(LoginFailure.count), func.min(LoginFailure.window_start))
+        .where(LoginFailure.key.in_(limits), LoginFailure.window_start >= since)
+        .group_by(LoginFailure.key)
+    ).all()
+    waits = [
+        (oldest + _span() + WINDOW - now).total_seconds()
+        for key, total, oldest in rows
+        if total >= limits[key]
+    ]
+    return max(1, math.ceil(max(waits))) if waits else None
+
+
+def record_failure(session: Session, found: Keys, now: datetime) -> None:
+    window = _window(now)
+    table = LoginFailure.__table__
+    insert = dialect_insert(session.get_bind().dialect.name, table)
+    for key in (found.account, found.client):
+        session.execute(
+            insert.values(key=key, window_start=window, count=1).on_conflict_do_update(
+                index_elements=["key", "window_start"], set_={"count": table.c.count + 1}
+            )
+        )
+    session.execute(delete(LoginFailure).where(LoginFailure.window_start < now - KEEP))
+
+
+def forget_account(session: Session, found: Keys) -> None:
+    """A successful login clears the account's failures (not the client's)."""
+    session.execute(delete(LoginFailure).where(LoginFailure.key == found.account))

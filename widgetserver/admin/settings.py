@@ -1,0 +1,116 @@
+"""A site's settings page, its install snippet, and rotating its key and secret."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from .. import clock, signing, sitesettings
+from ..db import db
+from ..models import Site
+from ..publicurl import public_url
+from ..sites import embed_snippet, rotate_secret
+from . import labels, settingsform
+from .auth import site_for
+from .blueprint import bp
+
+#: The grace periods offered when rotating the secret, in hours.
+GRACE_HOURS = (0, 1, 24, 168)
+
+
+def change_delay() -> int:
+    """Seconds until every visitor sees a change: the workers' site cache plus the browsers'."""
+    config = current_app.config
+    return int(config["SITE_CACHE_SECONDS"]) + int(config["CONFIG_MAX_AGE"])
+
+
+def _page(site: Site, draft: settingsform.Draft, status: int = 200) -> Response:
+    page = render_template(
+        "admin/settings.html",
+        site=site,
+        draft=draft,
+        options={
+            "layout": sitesettings.LAYOUTS,
+            "theme": sitesettings.THEMES,
+            "colours": sitesettings.COLOURS,
+            "lang": ("auto", *sitesettings.LANGUAGES),
+            "storage_mode": sitesettings.STORAGE_MODES,
+        },
+        timezones=sorted(available_timezones()),
+        snippet=embed_snippet(public_url(), site),
+        delay=change_delay(),
+        labels=labels,
+    )
+    return Response(page, status=status, mimetype="text/html")
+
+
+@bp.get("/sites/<int:site_id>/settings")
+def settings(site_id: int) -> ResponseReturnValue:
+    site = site_for(site_id)
+    return _page(site, settingsform.from_site(site))
+
+
+@bp.post("/sites/<int:site_id>/settings")
+def save_settings(site_id: int) -> ResponseReturnValue:
+    site = site_for(site_id)
+    draft = settingsform.read(request.form)
+    instruction = request.form.get("move")
+    if instruction:
+        if settingsform.move(draft, instruction):
+            flash(_("Order changed. Save the settings to keep it."), "info")
+        return _page(site, draft)
+    if not settingsform.check(draft):
+        return _page(site, draft, status=422)
+    with db.writing() as session:
+        stored = session.get(Site, site.id)
+        assert stored is not None
+        stored.name = draft.name
+        stored.origins = draft.clean_origins
+        stored.settings = {**(stored.settings or {}), **draft.clean_settings}
+        stored.updated_at = clock.now()
+    flash(
+        _("Saved. Visitors see the change within %(seconds)d seconds.")
+        % {"seconds": change_delay()},
+        "success",
+    )
+    return redirect(url_for("admin.settings", site_id=site.id), code=303)
+
+
+@bp.get("/sites/<int:site_id>/rotate")
+def rotate(site_id: int) -> ResponseReturnValue:
+    site = site_for(site_id)
+    return render_template("admin/rotate.html", site=site, grace_hours=GRACE_HOURS)
+
+
+@bp.post("/sites/<int:site_id>/rotate")
+def rotate_confirmed(site_id: int) -> ResponseReturnValue:
+    site = site_for(site_id)
+    what = request.form.get("what")
+    raw_grace = request.form.get("grace_hours", "0")
+    grace = int(raw_grace) if raw_grace.isascii() and raw_grace.isdigit() else -1
+    if what not in ("secret", "key") or (what == "secret" and grace not in GRACE_HOURS):
+        return render_template("admin/rotate.html", site=site, grace_hours=GRACE_HOURS), 422
+    now = clock.now()
+    secret = None
+    with db.writing() as session:
+        stored = session.get(Site, site.id)
+        assert stored is not None
+        if what == "secret":
+            secret = rotate_secret(session, stored, grace=timedelta(hours=grace), now=now)
+        else:
+            stored.public_key = signing.new_public_key()
+            stored.updated_at = now
+        site = stored
+    # Shown this once, never again: the answer is not stored by any cache (see gate.py).
+    return render_template(
+        "admin/rotated.html",
+        site=site,
+        what=what,
+        secret=secret,
+        grace=grace,
+        snippet=embed_snippet(public_url(), site),
+    )
