@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from widgetserver.db import db
 from widgetserver.demo import seed
@@ -55,6 +56,18 @@ def log_in(page, demo: Demo) -> None:
     page.get_by_label("Password").fill(seed.OWNER_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(demo.url("/admin/"))
+
+
+def dashboard_for_downloads(
+    chromium: Browser, demo: Demo, query: str = ""
+) -> tuple[BrowserContext, Page]:
+    """A new laptop-sized context that accepts downloads, and its page logged in on the
+    demo site's dashboard (``query`` for the period); the caller closes the context."""
+    context = chromium.new_context(viewport=LAPTOP, accept_downloads=True)
+    page = context.new_page()
+    log_in(page, demo)
+    page.goto(demo.url(f"/admin/sites/{demo.site_id}/{query}"))
+    return context, page
 
 
 def no_violations(page) -> None:
@@ -147,10 +160,7 @@ def test_the_snippet_copies_with_one_click(chromium, demo):
 
 
 def test_a_table_downloads_as_csv(chromium, demo):
-    context = chromium.new_context(viewport=LAPTOP, accept_downloads=True)
-    page = context.new_page()
-    log_in(page, demo)
-    page.goto(demo.url(f"/admin/sites/{demo.site_id}/?period=30d"))
+    context, page = dashboard_for_downloads(chromium, demo, "?period=30d")
     with page.expect_download() as caught:
         page.get_by_role("link", name="Download CSV (By channel)").click()
     download = caught.value
@@ -162,10 +172,7 @@ def test_a_table_downloads_as_csv(chromium, demo):
 
 
 def test_the_keyboard_alone_changes_the_period_and_reaches_the_csv(chromium, demo):
-    context = chromium.new_context(viewport=LAPTOP, accept_downloads=True)
-    page = context.new_page()
-    log_in(page, demo)
-    page.goto(demo.url(f"/admin/sites/{demo.site_id}/"))
+    context, page = dashboard_for_downloads(chromium, demo)
 
     def tab_to(predicate: str, limit: int = 40) -> None:
         for _ in range(limit):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
-from .figures import Report
+from .figures import Money, Report
 
 TABLES = ("daily", "channels", "pages", "referrers", "conversions")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -34,45 +35,52 @@ def _money_header(currencies: list[str]) -> list[str]:
     return [f"revenue {c}" for c in currencies]
 
 
+class _Counted(Protocol):
+    """A row with visits, orders and revenue (a day, channel, page or reference code)."""
+
+    @property
+    def visits(self) -> int: ...
+    @property
+    def orders(self) -> int: ...
+    @property
+    def orders_unverified(self) -> int: ...
+    @property
+    def revenue(self) -> Money: ...
+
+
+_R = TypeVar("_R", bound=_Counted)
+
+
+def _counted(rows: Sequence[_R], leading: list[str], cells: Callable[[_R], list[str]]) -> Table:
+    """The ``leading`` columns (filled by ``cells``), then visits, orders and revenue."""
+    cur = _currencies(rows)
+    return (
+        [*leading, "visits", "orders", "orders unverified", *_money_header(cur)],
+        [
+            [
+                *cells(row),
+                str(row.visits),
+                str(row.orders),
+                str(row.orders_unverified),
+                *_money(row.revenue, cur),
+            ]
+            for row in rows
+        ],
+    )
+
+
 def tables(report: Report) -> dict[str, Table]:
     """Every table of the report as (header, rows) of strings."""
-    cur = _currencies(report.daily)
-    daily = (
-        ["day", "shares", "visits", "orders", "orders unverified", *_money_header(cur)],
-        [
-            [d.day.isoformat(), str(d.shares), str(d.visits), str(d.orders),
-             str(d.orders_unverified), *_money(d.revenue, cur)]
-            for d in report.daily
-        ],
-    )  # fmt: skip
-    cur = _currencies(report.channels)
-    channels = (
-        ["channel", "shares", "visits", "orders", "orders unverified", *_money_header(cur)],
-        [
-            [c.channel, str(c.shares), str(c.visits), str(c.orders), str(c.orders_unverified),
-             *_money(c.revenue, cur)]
-            for c in report.channels
-        ],
-    )  # fmt: skip
-    cur = _currencies(report.pages)
-    pages = (
-        ["page", "shares", "visits", "orders", "orders unverified", *_money_header(cur)],
-        [
-            [p.page, str(p.shares), str(p.visits), str(p.orders), str(p.orders_unverified),
-             *_money(p.revenue, cur)]
-            for p in report.pages
-        ],
-    )  # fmt: skip
-    cur = _currencies(report.referrers)
-    referrers = (
-        ["code", "kind", "channel", "referrer", "visits", "orders", "orders unverified",
-         *_money_header(cur)],
-        [
-            [r.code, r.kind, r.channel or "", r.referrer or "", str(r.visits), str(r.orders),
-             str(r.orders_unverified), *_money(r.revenue, cur)]
-            for r in report.referrers
-        ],
-    )  # fmt: skip
+    daily = _counted(report.daily, ["day", "shares"], lambda d: [d.day.isoformat(), str(d.shares)])
+    channels = _counted(
+        report.channels, ["channel", "shares"], lambda c: [c.channel, str(c.shares)]
+    )
+    pages = _counted(report.pages, ["page", "shares"], lambda p: [p.page, str(p.shares)])
+    referrers = _counted(
+        report.referrers,
+        ["code", "kind", "channel", "referrer"],
+        lambda r: [r.code, r.kind, r.channel or "", r.referrer or ""],
+    )
     conversions = (
         ["order id", "occurred at", "status", "verified", "amount", "refunded", "currency",
          "code", "channel", "attribution", "self-referral"],

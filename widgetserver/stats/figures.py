@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -16,6 +18,9 @@ from . import orders, rollup
 from .period import Period
 
 Money = dict[str, Decimal]  # per ISO 4217 currency
+
+_Key = TypeVar("_Key")
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True)
@@ -146,39 +151,15 @@ def _totals(sums: rollup.Sums, sold: orders.OrderSums) -> Totals:
 
 
 def _channels(events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[ChannelRow]:
-    rows = []
-    for name in events.channels.keys() | sold.channels.keys():
-        sums = events.channels.get(name, _NO_EVENTS)
-        money_ = sold.channels.get(name, _NO_ORDERS)
-        rows.append(
-            ChannelRow(
-                name,
-                sums.shares,
-                sums.visits,
-                money_.verified,
-                orders.amounts(money_.revenue),
-                money_.unverified,
-            )
-        )
+    keys = events.channels.keys() | sold.channels.keys()
+    rows = _merged(ChannelRow, keys, events.channels, sold.channels)
     rows.sort(key=lambda r: (-r.visits, -r.shares, -r.orders, r.channel))
     return rows
 
 
 def _pages(events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[PageRow]:
-    rows = []
-    for page in events.pages.keys() | sold.pages.keys():
-        sums = events.pages.get(page, _NO_EVENTS)
-        money_ = sold.pages.get(page, _NO_ORDERS)
-        rows.append(
-            PageRow(
-                page,
-                sums.shares,
-                sums.visits,
-                money_.verified,
-                orders.amounts(money_.revenue),
-                money_.unverified,
-            )
-        )
+    keys = events.pages.keys() | sold.pages.keys()
+    rows = _merged(PageRow, keys, events.pages, sold.pages)
     rows.sort(key=lambda r: (-r.visits, -r.orders, -r.shares, r.page))
     return rows[:PAGE_LIMIT]
 
@@ -255,13 +236,27 @@ def _recent(session: Session, site_id: int, period: Period) -> list[RecentConver
 
 
 def _daily(period: Period, events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[Day]:
-    out = []
-    for day in period.dates():
-        sums = events.daily.get(day, _NO_EVENTS)
-        money_ = sold.daily[day]
-        out.append(
-            Day(
-                day,
+    return _merged(Day, period.dates(), events.daily, sold.daily)
+
+
+def _merged(
+    row: Callable[[_Key, int, int, int, Money, int], _Row],
+    keys: Iterable[_Key],
+    events: Mapping[_Key, rollup.Sums],
+    sold: Mapping[_Key, orders.OrderSums],
+) -> list[_Row]:
+    """A row per key, in the order of ``keys``: its event sums beside its order sums.
+
+    ``row`` is called as ``row(key, shares, visits, orders, revenue, orders_unverified)``; a key
+    missing on one side counts zero there.
+    """
+    rows = []
+    for key in keys:
+        sums = events.get(key, _NO_EVENTS)
+        money_ = sold.get(key, _NO_ORDERS)
+        rows.append(
+            row(
+                key,
                 sums.shares,
                 sums.visits,
                 money_.verified,
@@ -269,7 +264,7 @@ def _daily(period: Period, events: rollup.PeriodSums, sold: orders.PeriodOrders)
                 money_.unverified,
             )
         )
-    return out
+    return rows
 
 
 _NO_EVENTS = rollup.Sums()
