@@ -89,7 +89,9 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-def prepare(url: str, now: datetime, events: int, conversions: int) -> tuple[int, float]:
+def prepare(
+    url: str, now: datetime, events: int, conversions: int, products: int
+) -> tuple[int, float]:
     engine = create_engine(normalise_url(url))
     migrate.upgrade(engine)
     with Session(engine) as session, session.begin():
@@ -99,15 +101,18 @@ def prepare(url: str, now: datetime, events: int, conversions: int) -> tuple[int
         session.flush()
         site_id = site.id
     start = time.perf_counter()
-    seed(engine, site_id, now, events, conversions)
+    seed(engine, site_id, now, events, conversions, products)
     engine.dispose()
     return site_id, time.perf_counter() - start
 
 
 def measure(name: str, url: str, args: argparse.Namespace) -> list[str]:
     now = datetime.now(UTC).replace(microsecond=0)
-    print(f"\n== {name}: seeding {args.events:,} events and {args.conversions:,} orders ...")
-    site_id, seconds = prepare(url, now, args.events, args.conversions)
+    print(
+        f"\n== {name}: seeding {args.events:,} events, {args.conversions:,} orders, "
+        f"{args.products:,} products ..."
+    )
+    site_id, seconds = prepare(url, now, args.events, args.conversions, args.products)
     print(f"   seeded in {seconds:.1f} s")
     app = create_app(
         {
@@ -192,6 +197,9 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--conversions", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--products", type=int, default=200, help="distinct products shared (pages), default 200"
+    )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--quick", action="store_true", help="100,000 events, 2,000 orders, 3 runs")
     args = parser.parse_args()

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 CHANNELS = ("whatsapp", "facebook", "x", "linkedin", "pinterest", "telegram", "email", "copy")
-PRODUCTS = tuple(f"SKU-{n:03d}" for n in range(200))
+#: Distinct products shared (``--products``); 50,000 is the many-pages case of docs/benchmarks.md.
+PRODUCTS = 200
 CURRENCIES = (("EUR", 0.8), ("CHF", 0.15), ("JPY", 0.05))
 STATUSES = (("paid", 0.7), ("placed", 0.2), ("refunded", 0.05), ("cancelled", 0.05))
 SPAN_DAYS = 400
@@ -45,7 +46,12 @@ def _after(rng: random.Random, start: datetime, days: int, now: datetime) -> dat
 
 
 def rows(
-    site_id: int, now: datetime, events: int, conversions: int, seed: int = 7
+    site_id: int,
+    now: datetime,
+    events: int,
+    conversions: int,
+    seed: int = 7,
+    products: int = PRODUCTS,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """(codes, events, conversions) as tuples in the column orders above."""
     rng = random.Random(seed)
@@ -61,7 +67,7 @@ def rows(
     for n in range(n_shares):
         at = start + timedelta(seconds=rng.random() * span)
         channel = rng.choice(CHANNELS)
-        product = rng.choice(PRODUCTS)
+        product = f"SKU-{rng.randrange(products):0{len(str(products - 1))}d}"
         url = f"https://shop.example/p/{product.lower()}"
         parent = rng.randrange(n) + 1 if n and rng.random() < 0.2 else None
         visitor = rng.getrandbits(62)
@@ -141,9 +147,14 @@ def _sqlite(value: Any) -> Any:
 
 
 def seed(
-    engine: Engine, site_id: int, now: datetime, events: int, conversions: int
+    engine: Engine,
+    site_id: int,
+    now: datetime,
+    events: int,
+    conversions: int,
+    products: int = PRODUCTS,
 ) -> dict[str, int]:
-    codes, event_rows, order_rows = rows(site_id, now, events, conversions)
+    codes, event_rows, order_rows = rows(site_id, now, events, conversions, products=products)
     insert(engine, "ref_codes", CODE_COLUMNS, codes)
     insert(engine, "events", EVENT_COLUMNS, event_rows)
     insert(engine, "conversions", CONVERSION_COLUMNS, order_rows)

@@ -97,3 +97,15 @@ def test_signed_requests_never_use_the_cache(app, clock, shop, site):
             session, sites.by_key(session, site.key), grace=timedelta(0), now=clock()
         )
     assert shop.post("/v1/conversions", {**body, "order_id": "2"}).status_code == 401
+
+
+def test_a_grace_period_runs_until_its_end(app, clock):
+    info = make_site(app, clock)
+    with app.app_context(), db.writing() as session:
+        site = sites.by_key(session, info.key)
+        assert sites.grace_running(site, clock()) is False
+        sites.rotate_secret(session, site, grace=timedelta(hours=2), now=clock())
+        assert sites.grace_running(site, clock() + timedelta(hours=2) - timedelta(seconds=1))
+        assert sites.grace_running(site, clock() + timedelta(hours=2)) is False
+        sites.rotate_secret(session, site, grace=timedelta(0), now=clock())
+        assert sites.grace_running(site, clock()) is False

@@ -53,6 +53,8 @@ class Owner(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
+    #: Raised at logout: every session made before (on any device) stops working.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
 
     sites: Mapped[list[Site]] = relationship(back_populates="owner", order_by="Site.id")

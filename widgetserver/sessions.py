@@ -2,8 +2,9 @@
 
 The widget server promises shop visitors that it never sets a cookie. Flask would open a
 (signed-cookie) session on every request; here a session exists only under ``/admin/``, and
-its cookie is scoped to that path. Anywhere else ``session`` is a null session that refuses to
-be written to, so an accidental cookie on a widget path fails loudly in tests.
+its cookie is scoped to that path (under the proxy's path prefix, if any). Anywhere else
+``session`` is a null session that refuses to be written to, so an accidental cookie on a
+widget path fails loudly in tests.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ class OwnerPagesOnly(SecureCookieSessionInterface):
         if request.path == OWNER_PAGES or request.path.startswith(OWNER_PAGES + "/"):
             return super().open_session(app, request)
         return None  # Flask substitutes its NullSession
+
+    def get_cookie_path(self, app: Flask) -> str:
+        # Behind a proxy with a path prefix (X-Forwarded-Prefix) the pages live under it.
+        path = str(app.config.get("SESSION_COOKIE_PATH") or OWNER_PAGES)
+        if path == OWNER_PAGES and has_request_context():
+            return request.script_root + OWNER_PAGES
+        return path
 
     def get_cookie_secure(self, app: Flask) -> bool:
         # Secure whenever the owner reached us over HTTPS (behind a proxy: X-Forwarded-Proto,

@@ -187,8 +187,19 @@ def require_origin(site: PublicSite, origin: str | None) -> None:
         )
 
 
+def grace_running(site: Site, now: datetime) -> bool:
+    """Whether a replaced secret still verifies (a rotation's grace period has not ended)."""
+    return bool(
+        site.previous_secret and site.previous_secret_until and now < site.previous_secret_until
+    )
+
+
 def rotate_secret(session: Session, site: Site, *, grace: timedelta, now: datetime) -> str:
-    """Give the site a new secret; the old one keeps verifying for ``grace`` (may be zero)."""
+    """Give the site a new secret; the old one keeps verifying for ``grace`` (may be zero).
+
+    Only one old secret is kept, so a rotation while ``grace_running`` ends the older secret
+    at once: callers offering a grace period check that first (the owners' pages refuse it).
+    """
     if grace > timedelta(0):
         site.previous_secret, site.previous_secret_until = site.secret, now + grace
     else:

@@ -19,6 +19,7 @@ from ..conftest import SHOP, Clock
 
 PASSWORD = "correct horse battery staple"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_CONFIRM = re.compile(r'name="confirm" value="([^"]+)"')
 
 
 @dataclass
@@ -40,6 +41,12 @@ class OwnedSite:
 def token_in(html: str) -> str:
     found = _TOKEN.search(html)
     assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def confirm_in(html: str) -> str:
+    found = _CONFIRM.search(html)
+    assert found, "the page has no one-time confirmation"
     return found.group(1)
 
 
@@ -92,7 +99,14 @@ class Owners:
     def post(self, path: str, data: dict[str, Any], form_page: str | None = None) -> Any:
         """Post a form the way a browser does: with the token of the page it came from."""
         token = self.token(form_page or path)
+        if path.endswith("/rotate") and "confirm" not in data:
+            data = {"confirm": self.confirmation(path), **data}
         return self.client.post(path, data={"csrf_token": token, **data})
+
+    def confirmation(self, rotate_page: str) -> str:
+        """The one-time value of the rotate page ("" where the page cannot be opened)."""
+        found = _CONFIRM.search(self.client.get(rotate_page).get_data(as_text=True))
+        return found.group(1) if found else ""
 
 
 @pytest.fixture

@@ -99,3 +99,15 @@ def test_the_site_list_shows_own_sites_and_an_admin_all(owners, world, who, sees
         assert text in page
     for text in hidden:
         assert text not in page
+
+
+@pytest.mark.parametrize("site_id", ["2147483648", "9223372036854775808", "9" * 30])
+@pytest.mark.parametrize(
+    "page", ["/admin/sites/{id}/", "/admin/sites/{id}/settings", "/admin/sites/{id}/rotate"]
+)
+def test_a_site_id_out_of_range_is_not_found(owners, world, site_id, page):
+    owners.login(world["accounts"]["admin"])
+    assert owners.client.get(page.format(id=site_id)).status_code == 404
+    path = page.format(id=site_id)
+    if path.endswith(("/settings", "/rotate")):
+        assert owners.post(path, {"what": "key"}, form_page="/admin/").status_code == 404

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import unquote
+
 import pytest
+from flask.testing import FlaskClient
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from widgetserver.db import db
 from widgetserver.models import LoginFailure, Owner
 
-from ..conftest import all_rows, database_text
-from .conftest import PASSWORD
+from ..conftest import Clock, all_rows, database_text
+from .conftest import PASSWORD, Owners, token_in
 
 
 def test_the_owners_pages_send_a_visitor_to_the_login_first(client):
@@ -205,3 +211,133 @@ def test_the_counters_keep_neither_addresses_nor_e_mails(strict, owners):
     stored = database_text(strict)
     assert "203.0.113.7" not in stored
     assert "someone@shop.example" not in stored
+
+
+def test_a_cookie_copied_before_logout_no_longer_works(owners, client):
+    account = owners.create()
+    site = owners.site(account)
+    owners.login(account)
+    copied = client.get_cookie("session", path="/admin")
+    assert copied is not None
+    owners.logout()
+    client.set_cookie("session", copied.value, path="/admin")
+    assert client.get(f"/admin/sites/{site.id}/").status_code == 302
+    assert owners.login(account).status_code == 303  # a new login works again
+    assert client.get(f"/admin/sites/{site.id}/").status_code == 200
+
+
+def test_logging_out_ends_the_owners_sessions_on_every_device(app, owners, client):
+    account = owners.create()
+    owners.login(account)
+    other = Owners(app, app.test_client(), owners.clock)
+    other.login(account)
+    assert other.client.get("/admin/").status_code == 200
+    owners.logout()
+    assert other.client.get("/admin/").status_code == 302
+
+
+def test_parallel_wrong_passwords_are_limited_too(strict, owners):
+    account = owners.create()
+    clients = [strict.test_client() for _ in range(12)]
+    tokens = [token_in(c.get("/admin/login").get_data(as_text=True)) for c in clients]
+    start = threading.Barrier(len(clients))
+
+    def attempt(pair: tuple[FlaskClient, str]) -> int:
+        client, token = pair
+        start.wait()
+        data = {"email": account.email, "password": "wrong", "csrf_token": token}
+        return client.post("/admin/login", data=data).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(attempt, zip(clients, tokens, strict=True)))
+    assert answers.count(200) == 3  # checked: exactly the account's limit
+    assert answers.count(429) == len(clients) - 3
+
+
+def test_a_success_takes_its_attempt_back_from_the_clients_counter(strict, owners, clock):
+    account = owners.create()
+    for _ in range(6):  # the client's limit is 5: successes do not count as failures
+        assert owners.login(account).status_code == 303
+        owners.logout()
+    rows = all_rows(strict, LoginFailure)
+    assert all(row.count == 0 for row in rows)
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin/\r\nX-Evil: 1", "/admin/\x00", "/admin/\x7f", "/admin/sites\n"]
+)
+def test_a_next_with_control_characters_goes_to_the_default(owners, client, target):
+    account = owners.create()
+    assert owners.login(account, next=target).headers["Location"] == "/admin/"
+    response = owners.post("/admin/language", {"lang": "de", "next": target}, "/admin/")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("email", ["owner@shop.example\x00", "own\ner@shop.example", "\x7f"])
+def test_an_e_mail_with_control_characters_is_a_counted_failed_login(strict, owners, email):
+    owners.create()
+    response = owners.login(email)
+    assert response.status_code == 200
+    assert "The e-mail address or the password is not right" in response.get_data(True)
+    assert owners.client.get("/admin/").status_code == 302
+    rows = all_rows(strict, LoginFailure)
+    assert len(rows) == 2 and all(row.count == 1 for row in rows)
+
+
+def _proxied(app_config: dict[str, object], tmp_path: Path, database_url: str, clock: Clock):
+    from widgetserver import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "proxied"),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "k",
+            "CLOCK": clock,
+            **app_config,
+        }
+    )
+
+
+def test_behind_a_proxy_with_a_path_prefix_the_cookie_and_next_keep_the_prefix(
+    database_url, tmp_path, clock
+):
+    app = _proxied({"TRUSTED_PROXIES": 1}, tmp_path, database_url, clock)
+    try:
+        proxied = Owners(app, app.test_client(use_cookies=False), clock)
+        account = proxied.create()
+        site = proxied.site(account)
+        client = proxied.client
+        client.environ_base.update(HTTP_X_FORWARDED_PREFIX="/swk", HTTP_X_FORWARDED_FOR="1.2.3.4")
+        gate = client.get(f"/admin/sites/{site.id}/settings")
+        assert gate.headers["Location"].startswith("/swk/admin/login?next=")
+        assert "next=/swk/admin/sites/" in unquote(gate.headers["Location"])
+        page = client.get("/admin/login")
+        # The browser sends the cookie only to pages under its path: the prefixed ones.
+        assert "Path=/swk/admin;" in page.headers["Set-Cookie"]
+        assert 'action="/swk/admin/login"' in page.get_data(as_text=True)
+        response = client.post(
+            "/admin/login",
+            data={
+                "email": account.email,
+                "password": PASSWORD,
+                "csrf_token": token_in(page.get_data(as_text=True)),
+                "next": f"/swk/admin/sites/{site.id}/settings",
+            },
+            headers={"Cookie": f"session={_cookie_value(page.headers['Set-Cookie'])}"},
+        )
+        assert response.status_code == 303
+        assert response.headers["Location"] == f"/swk/admin/sites/{site.id}/settings"
+        assert "Path=/swk/admin" in response.headers["Set-Cookie"]
+    finally:
+        db.dispose(app)
+
+
+def _cookie_value(header: str) -> str:
+    return header.split(";", 1)[0].split("=", 1)[1]
+
+
+def test_without_a_proxy_a_prefixed_next_is_refused(owners):
+    account = owners.create()
+    assert owners.login(account, next="/swk/admin/").headers["Location"] == "/admin/"

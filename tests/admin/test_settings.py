@@ -10,7 +10,7 @@ from widgetserver import sitesettings
 from widgetserver.models import Site
 
 from ..conftest import SHOP, Shop, SiteInfo, all_rows
-from .conftest import token_in
+from .conftest import confirm_in, token_in
 
 
 @pytest.fixture
@@ -189,7 +189,12 @@ def test_the_secret_is_replaced_after_a_confirmation_and_shown_once(
     assert stored(app, mine.id).secret == mine.secret  # asking changes nothing
     response = client.post(
         f"/admin/sites/{mine.id}/rotate",
-        data={"what": "secret", "grace_hours": "24", "csrf_token": token_in(confirm.text)},
+        data={
+            "what": "secret",
+            "grace_hours": "24",
+            "csrf_token": token_in(confirm.text),
+            "confirm": confirm_in(confirm.text),
+        },
     )
     site = stored(app, mine.id)
     assert site.secret != mine.secret
@@ -232,3 +237,45 @@ def test_a_hostile_site_name_is_shown_as_text(owners, client):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in page and "<img src=x" not in page, path
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, path
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "\u0661", "+1", " 1", "01"])
+def test_a_grace_period_of_any_other_spelling_is_refused(app, owners, mine, raw):
+    data = {"what": "secret", "grace_hours": raw}
+    assert owners.post(f"/admin/sites/{mine.id}/rotate", data).status_code == 422
+    assert stored(app, mine.id).secret == mine.secret
+
+
+def test_a_replayed_confirmation_changes_nothing(app, owners, client, mine):
+    page = client.get(f"/admin/sites/{mine.id}/rotate").text
+    data = {"what": "key", "csrf_token": token_in(page), "confirm": confirm_in(page)}
+    assert client.post(f"/admin/sites/{mine.id}/rotate", data=data).status_code == 200
+    key = stored(app, mine.id).public_key
+    replayed = client.post(f"/admin/sites/{mine.id}/rotate", data=data)
+    assert replayed.status_code == 409
+    assert "already used" in replayed.get_data(as_text=True)
+    assert stored(app, mine.id).public_key == key
+
+
+def test_a_second_secret_rotation_in_the_grace_period_keeps_the_first_secret(
+    app, owners, client, clock, mine
+):
+    data = {"what": "secret", "grace_hours": "1"}
+    owners.post(f"/admin/sites/{mine.id}/rotate", data)
+    first = stored(app, mine.id)
+    again = owners.post(f"/admin/sites/{mine.id}/rotate", data)
+    assert again.status_code == 409
+    assert "still works until" in again.get_data(as_text=True)
+    after = stored(app, mine.id)
+    assert (after.secret, after.previous_secret) == (first.secret, mine.secret)
+    shop = Shop(client, SiteInfo(mine.id, mine.key, mine.secret, SHOP), clock)
+    assert shop.conversion("1001").status_code < 300  # the original secret still signs
+    clock.advance(hours=1, seconds=1)
+    assert owners.post(f"/admin/sites/{mine.id}/rotate", data).status_code == 200
+
+
+def test_stopping_old_secrets_at_once_is_allowed_during_a_grace_period(app, owners, mine):
+    owners.post(f"/admin/sites/{mine.id}/rotate", {"what": "secret", "grace_hours": "24"})
+    stop = {"what": "secret", "grace_hours": "0"}
+    assert owners.post(f"/admin/sites/{mine.id}/rotate", stop).status_code == 200
+    assert stored(app, mine.id).previous_secret is None

@@ -160,3 +160,10 @@ def test_a_body_on_the_get_is_refused(plugin, site, clock):
     headers = signed_headers(site.key, site.secret, "GET", path, b"x", int(clock().timestamp()))
     response = plugin.client.get(path, headers=headers, data=b"x")
     assert_error(response, 413, "body_too_large")
+
+
+@pytest.mark.parametrize(
+    "query", ["from=0001-01-01&to=0001-01-02", "from=9999-12-30&to=9999-12-31"]
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused(plugin, query):
+    assert_error(plugin.get(query), 400, "invalid_period")

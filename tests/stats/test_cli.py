@@ -1,5 +1,6 @@
 """``widgetserver stats rollup`` sums closed days ahead of the first view."""
 
+import pytest
 from sqlalchemy import func, select
 
 from widgetserver.db import db
@@ -27,7 +28,22 @@ def test_rollup_sums_the_closed_days_of_every_site_once(app, runner, site, story
     assert again.exit_code == 0 and stored_days(app) == 3
 
 
-def test_rollup_of_an_unknown_site_does_nothing(app, runner, site, story):
+def test_rollup_of_an_unknown_site_says_so_and_fails(app, runner, site, story):
     result = runner.invoke(args=["stats", "rollup", "--site", "pk_nobody"])
-    assert result.exit_code == 0 and result.output == ""
+    assert result.exit_code == 1
+    assert "No active site has the public key 'pk_nobody'" in result.output
     assert stored_days(app) == 0
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "1000000", "many"])
+def test_rollup_refuses_days_out_of_range(app, runner, site, story, days):
+    result = runner.invoke(args=["stats", "rollup", "--days", days])
+    assert result.exit_code == 2 and "--days" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert stored_days(app) == 0
+
+
+def test_rollup_reaches_a_century_back(app, runner, site, story):
+    result = runner.invoke(args=["stats", "rollup", "--days", "36600"])
+    assert result.exit_code == 0, result.output
+    assert stored_days(app) == 3  # 9 to 11 May: the first event is on the 9th

@@ -17,9 +17,12 @@ from widgetserver.stats import (
     ReferrerRow,
     Report,
     Totals,
+    all_conversions,
+    conversions_csv,
     csv_bytes,
     tables,
 )
+from widgetserver.stats.export import safe_cell
 
 from .conftest import report_for
 
@@ -119,3 +122,39 @@ def test_the_exported_days_of_a_real_report_add_up(app, site, story):
     daily = rows("daily", report)
     assert daily[0] == counted_header("day", "EUR", "JPY")
     assert daily[1] == ["2026-05-11", "3", "4", "4", "1", "135.00", "3000"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [" =1+1", "\u00a0=1+1", "\u200b=1+1", "\ufeff@SUM(A1)", "\uff1d1+1", "\u3000\uff0b1", " \t-1"],
+)
+def test_formulas_behind_spaces_invisible_or_full_width_characters_are_made_text(value):
+    assert safe_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["MUG-1", " 12", "a=b", "\u00e9=1", ""])
+def test_ordinary_cells_are_left_alone(value):
+    assert safe_cell(value) == value
+
+
+def test_the_conversions_download_holds_every_order_of_the_period(
+    app, site, shop, clock, monkeypatch
+):
+    from widgetserver.db import db
+    from widgetserver.models import Site
+    from widgetserver.stats import orders
+
+    monkeypatch.setattr(orders, "BATCH", 7)  # several batches, one of them partly full
+    for n in range(25):
+        clock.set(datetime(2026, 5, 11, 8, n % 3, tzinfo=UTC))  # equal times cross batches
+        assert shop.conversion(f"o-{n:02d}", amount="1.00").status_code == 201
+    clock.set(datetime(2026, 5, 12, 10, 30, tzinfo=UTC))
+    report = report_for(app, site, "2026-05-11", "2026-05-12")
+    assert len(report.recent) == orders.RECENT
+    with app.app_context():
+        row = db.session.get(Site, site.id)
+        raw = b"".join(conversions_csv(all_conversions(db.session, row, report.period), batch=4))
+    body = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert body[0] == rows("conversions", report)[0]
+    assert sorted(r[0] for r in body[1:]) == [f"o-{n:02d}" for n in range(25)]
+    assert body[1 : orders.RECENT + 1] == rows("conversions", report)[1:]  # newest first

@@ -184,3 +184,19 @@ def test_whole_months_in_a_period_add_up_like_their_days(app, site, months):
             db.session.scalars(select(StatsDay.dimension).where(StatsDay.day == date(2026, 4, 1)))
         )
     assert {"month", "m:chan", "m:page", "", "channel", "page"} <= kinds
+
+
+def test_a_visitor_before_and_after_midnight_utc_on_one_local_day_counts_twice(
+    app, site, people, clock
+):
+    """Documented (ARCHITECTURE.md): the visitor hash changes at UTC midnight, days are local."""
+    clock.set(datetime(2026, 5, 10, 21, 0, tzinfo=UTC))
+    ok(people(S).share("uvcode01", "copy", product="P"))
+    friend = people(V1)
+    clock.set(datetime(2026, 5, 10, 22, 30, tzinfo=UTC))  # 00:30 on the 11th in Berlin
+    ok(friend.visit("uvcode01"))
+    clock.set(datetime(2026, 5, 11, 8, 0, tzinfo=UTC))  # 10:00 on the 11th in Berlin
+    ok(friend.visit("uvcode01"))
+    clock.set(datetime(2026, 5, 13, 12, 0, tzinfo=UTC))
+    report = report_for(app, site, "2026-05-11", "2026-05-11")
+    assert (report.totals.visits, report.totals.unique_visitors) == (2, 2)

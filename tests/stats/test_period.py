@@ -58,6 +58,9 @@ def test_the_previous_period_has_as_many_days_right_before():
         ("20260501", "2026-05-02", "from must be a date"),
         ("2026-05-10", "2026-05-01", "first day lies after the last"),
         ("2025-01-01", "2026-01-02", "at most 366 days"),
+        ("0001-01-01", "0001-01-05", "from must lie in the years 2000 to 2100"),
+        ("9999-12-25", "9999-12-31", "from must lie in the years 2000 to 2100"),
+        ("2100-12-25", "2101-01-02", "to must lie in the years 2000 to 2100"),
     ],
 )
 def test_bad_dates_are_refused_with_a_message(start, end, message):
@@ -76,3 +79,10 @@ def test_a_day_begins_at_the_sites_midnight():
 def test_a_day_of_a_clock_change_has_23_hours():
     start, end = Period.parse("2026-03-29", "2026-03-29", BERLIN).bounds()
     assert (end - start).total_seconds() == 23 * 3600
+
+
+def test_the_first_and_last_allowed_years_have_a_previous_period_and_bounds():
+    first = Period.parse("2000-01-01", "2000-01-05", "Pacific/Kiritimati")
+    assert first.previous().start == date(1999, 12, 27)
+    last = Period.parse("2100-12-25", "2100-12-31", "Pacific/Pago_Pago")
+    assert last.bounds()[1] > last.bounds()[0]

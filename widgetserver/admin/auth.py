@@ -3,7 +3,13 @@
 Passwords are checked with werkzeug (``sites.create_owner`` hashes them) and re-hashed at
 login when the stored hash was made with older parameters. A login starts a new session (no
 fixation: nothing of the anonymous session survives but the chosen language), bound to the
-owner's password hash, so changing a password ends every other session.
+owner's password hash and session epoch: changing a password ends every other session, and
+logging out raises the epoch, which ends every session of the owner on every device (a copied
+cookie stops working too).
+
+Failed logins are limited (``ratelimit``): each attempt is counted before the password is
+checked, in the same write transaction that reads the count, so parallel attempts cannot
+slip past the limit.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from .i18n import safe_next
 _OWNER = "owner"
 _BINDING = "auth"
 _SINCE = "since"
+#: Site ids are 32-bit on PostgreSQL; larger ones cannot exist (and must not reach the query).
+_MAX_ID = 2**31 - 1
 
 
 @cache
@@ -54,7 +62,9 @@ def _outdated(stored: str) -> bool:
 
 def _binding(owner: Owner) -> str:
     secret = current_app.config["SECRET_KEY"]
-    return signing.keyed_digest(secret, "owner-session", f"{owner.id}.{owner.password_hash}")
+    return signing.keyed_digest(
+        secret, "owner-session", f"{owner.id}.{owner.session_epoch}.{owner.password_hash}"
+    )
 
 
 def current_owner() -> Owner | None:
@@ -90,6 +100,8 @@ def visible_sites(owner: Owner) -> list[Site]:
 def site_for(site_id: int) -> Site:
     """The site if the logged-in owner may see it; 404 otherwise, so ids are not confirmed."""
     owner = require_owner()
+    if not 1 <= site_id <= _MAX_ID:
+        abort(404)
     site = db.session.get(Site, site_id)
     if site is None or not (owner.is_admin or site.owner_id == owner.id):
         abort(404)
@@ -127,31 +139,39 @@ def login() -> ResponseReturnValue:
     password = request.form.get("password", "")[:1024]
     now = clock.now()
     keys = ratelimit.keys(email, requestinfo.client_ip())
-    wait = ratelimit.retry_after(db.session, keys, now)
+    with db.writing() as writing:
+        wait = ratelimit.count_attempt(writing, keys, now)
     if wait is not None:
         minutes = max(1, -(-wait // 60))
         message = _("Too many failed attempts. Please try again in %(minutes)d minutes.")
         response = _login_page(email, message % {"minutes": minutes}, status=429)
         response.headers["Retry-After"] = str(wait)
         return response
-    owner = find_owner(db.session, email) if email else None
+    # No address has control characters (and PostgreSQL refuses NUL): a failed login.
+    usable = bool(email) and not any(ord(c) < 32 or ord(c) == 127 for c in email)
+    owner = find_owner(db.session, email) if usable else None
     stored = owner.password_hash if owner is not None else None
     if not check_password_hash(stored or _dummy_hash(), password) or owner is None or not stored:
-        with db.writing() as writing:
-            ratelimit.record_failure(writing, keys, now)
         return _login_page(email, _("The e-mail address or the password is not right."))
     with db.writing() as writing:
         owner = writing.get(Owner, owner.id)
         assert owner is not None
         if _outdated(stored):
             owner.password_hash = generate_password_hash(password)
-        ratelimit.forget_account(writing, keys)
+        ratelimit.forget_success(writing, keys, now)
     _start_session(owner)
     return redirect(_next(), code=303)
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    owner = current_owner()
+    if owner is not None:
+        # Ends this session on every device, also copies of the cookie.
+        with db.writing() as writing:
+            stored = writing.get(Owner, owner.id)
+            if stored is not None:
+                stored.session_epoch = (stored.session_epoch or 0) + 1
     lang = session.get("lang")
     session.clear()
     if lang:

@@ -66,14 +66,22 @@ def chart(
 
 
 def daily(rows: Sequence[Day], currency: str | None) -> list[Chart]:
-    """Shares, visits, orders (and revenue in the main currency) per day."""
+    """Shares, visits, orders (and revenue in the main currency) per day.
+
+    Orders and revenue are verified and unverified together, like the conversion rate and the
+    choice of the main currency (``dashboard.main_currency`` of both); the cards and the table
+    show them apart.
+    """
     days = [row.day for row in rows]
     charts = [
         chart("shares", days, [row.shares for row in rows]),
         chart("visits", days, [row.visits for row in rows]),
-        chart("orders", days, [row.orders for row in rows]),
+        chart("orders", days, [row.orders + row.orders_unverified for row in rows]),
     ]
     if currency:
-        revenue = [row.revenue.get(currency, Decimal(0)) for row in rows]
+        revenue = [
+            row.revenue.get(currency, Decimal(0)) + row.revenue_unverified.get(currency, Decimal(0))
+            for row in rows
+        ]
         charts.append(chart("revenue", days, revenue, currency))
     return charts

@@ -70,9 +70,11 @@ def dashboard(site_id: int) -> ResponseReturnValue:
     tz = effective(site.settings)["timezone"]
     choice = choose_period(request.args, tz)
     report = stats.report(db.session, site, choice.period)
-    currency = main_currency(report.totals.revenue) or main_currency(
-        report.totals.revenue_unverified
-    )
+    # The charts draw verified and unverified orders together; so is their currency chosen.
+    both = dict(report.totals.revenue)
+    for code, amount in report.totals.revenue_unverified.items():
+        both[code] = both.get(code, Decimal(0)) + amount
+    currency = main_currency(both)
     page = render_template(
         "admin/dashboard.html",
         site=site,

@@ -27,7 +27,9 @@ def _gate() -> ResponseReturnValue | None:
     if request.endpoint in OPEN or current_owner() is not None:
         return None
     if request.method == "GET":
-        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+        # Behind a proxy with a path prefix the page is under request.script_root.
+        here = request.script_root + request.full_path.rstrip("?")
+        return redirect(url_for("admin.login", next=here))
     return redirect(url_for("admin.login"), code=303)
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel import dates, numbers
-from flask import Flask, redirect, request, session
+from flask import Flask, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
 
@@ -99,11 +99,18 @@ def moment(value: datetime, tz: str = "UTC") -> str:
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """Only ever redirect to one of our own pages (no open redirect)."""
-    if not target:
+    """Only ever redirect to one of our own pages (no open redirect).
+
+    Behind a proxy with a path prefix the pages live under ``request.script_root``; control
+    characters (which no header may carry) fall back too.
+    """
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return fallback
+    pages = request.script_root + (bp.url_prefix or "/admin")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith(bp.url_prefix or "/admin"):
+    if parts.scheme or parts.netloc:
+        return fallback
+    if not (parts.path == pages or parts.path.startswith(pages + "/")):
         return fallback
     if target.startswith("//") or "\\" in target:
         return fallback
@@ -115,4 +122,4 @@ def language() -> ResponseReturnValue:
     chosen = request.form.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-    return redirect(safe_next(request.form.get("next"), "/admin/"), code=303)
+    return redirect(safe_next(request.form.get("next"), url_for("admin.sites")), code=303)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -13,13 +24,16 @@ from .. import clock, signing, sitesettings
 from ..db import db
 from ..models import Site
 from ..publicurl import public_url
-from ..sites import embed_snippet, rotate_secret
-from . import labels, settingsform
+from ..sites import embed_snippet, grace_running, rotate_secret
+from . import i18n, labels, settingsform
 from .auth import site_for
 from .blueprint import bp
 
 #: The grace periods offered when rotating the secret, in hours.
 GRACE_HOURS = (0, 1, 24, 168)
+_GRACE_VALUES = frozenset(str(hours) for hours in GRACE_HOURS)
+#: The one-time value of the rotate page, in the session.
+_CONFIRM = "rotate_confirm"
 
 
 def change_delay() -> int:
@@ -80,27 +94,48 @@ def save_settings(site_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.settings", site_id=site.id), code=303)
 
 
+def _rotate_page(site: Site, error: str | None = None, status: int = 200) -> Response:
+    # A one-time value: a confirmation posted twice (double click, reload) changes nothing.
+    confirm = session[_CONFIRM] = secrets.token_urlsafe(16)
+    page = render_template(
+        "admin/rotate.html", site=site, grace_hours=GRACE_HOURS, confirm=confirm, error=error
+    )
+    return Response(page, status=status, mimetype="text/html")
+
+
 @bp.get("/sites/<int:site_id>/rotate")
 def rotate(site_id: int) -> ResponseReturnValue:
-    site = site_for(site_id)
-    return render_template("admin/rotate.html", site=site, grace_hours=GRACE_HOURS)
+    return _rotate_page(site_for(site_id))
 
 
 @bp.post("/sites/<int:site_id>/rotate")
 def rotate_confirmed(site_id: int) -> ResponseReturnValue:
     site = site_for(site_id)
+    expected = session.pop(_CONFIRM, None)
+    given = request.form.get("confirm", "")
+    if not isinstance(expected, str) or not hmac.compare_digest(expected, given):
+        message = _("This confirmation was already used or is out of date; nothing was changed.")
+        return _rotate_page(site, message, 409)
     what = request.form.get("what")
     raw_grace = request.form.get("grace_hours", "0")
-    grace = int(raw_grace) if raw_grace.isascii() and raw_grace.isdigit() else -1
+    grace = int(raw_grace) if raw_grace in _GRACE_VALUES else -1
     if what not in ("secret", "key") or (what == "secret" and grace not in GRACE_HOURS):
-        return render_template("admin/rotate.html", site=site, grace_hours=GRACE_HOURS), 422
+        return _rotate_page(site, status=422)
     now = clock.now()
     secret = None
-    with db.writing() as session:
-        stored = session.get(Site, site.id)
+    with db.writing() as session_db:
+        stored = session_db.get(Site, site.id)
         assert stored is not None
         if what == "secret":
-            secret = rotate_secret(session, stored, grace=timedelta(hours=grace), now=now)
+            if grace and grace_running(stored, now):
+                until = stored.previous_secret_until
+                assert until is not None
+                message = _(
+                    "The old secret still works until %(until)s. Replace the secret again after "
+                    "that, or choose to stop the old secrets at once; nothing was changed."
+                ) % {"until": i18n.moment(until, stored.settings.get("timezone") or "UTC")}
+                return _rotate_page(stored, message, 409)
+            secret = rotate_secret(session_db, stored, grace=timedelta(hours=grace), now=now)
         else:
             stored.public_key = signing.new_public_key()
             stored.updated_at = now

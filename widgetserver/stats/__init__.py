@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .export import TABLES, csv_bytes, tables
+from .export import TABLES, conversions_csv, csv_bytes, tables
 from .figures import (
     ChannelRow,
     Day,
@@ -17,6 +17,7 @@ from .figures import (
     ReferrerRow,
     Report,
     Totals,
+    all_conversions,
     report,
 )
 from .jsonview import as_json
@@ -35,7 +36,9 @@ __all__ = [
     "ReferrerRow",
     "Report",
     "Totals",
+    "all_conversions",
     "as_json",
+    "conversions_csv",
     "csv_bytes",
     "report",
     "tables",

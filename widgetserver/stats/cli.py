@@ -21,6 +21,10 @@ from ..sitesettings import effective
 from . import rollup
 from .period import local_day
 
+#: The most days back one run may reach (a century; days before a site's first event are
+#: skipped anyway). Far more would run off the calendar.
+MAX_ROLLUP_DAYS = 36_600
+
 
 @click.group("stats", cls=AppGroup, help="The owners' figures.")
 def stats_group() -> None:
@@ -28,14 +32,23 @@ def stats_group() -> None:
 
 
 @stats_group.command("rollup", help="Sum the closed days of every active site into stats_days.")
-@click.option("--days", default=731, show_default=True, help="How many days back from today.")
+@click.option(
+    "--days",
+    default=731,
+    show_default=True,
+    type=click.IntRange(1, MAX_ROLLUP_DAYS),
+    help="How many days back from today.",
+)
 @click.option("--site", "key", default=None, help="Only the site with this public key.")
 def rollup_command(days: int, key: str | None) -> None:
     now = clock.now()
     query = select(Site).where(Site.active.is_(True)).order_by(Site.id)
     if key is not None:
         query = query.where(Site.public_key == key)
-    for site in db.session.scalars(query).all():
+    sites = db.session.scalars(query).all()
+    if key is not None and not sites:
+        raise click.ClickException(f"No active site has the public key {key!r}.")
+    for site in sites:
         tz = effective(site.settings)["timezone"]
         today = local_day(now, tz)
         start = time.perf_counter()

@@ -2,7 +2,8 @@
 
 UTF-8 with a byte order mark (so that spreadsheet programs read umlauts right), CRLF line
 ends, quotes where needed. A cell beginning with ``= + - @``, a tab or a carriage return is
-prefixed with ``'`` so a spreadsheet shows it as text instead of running it as a formula (page
+prefixed with ``'`` (also after leading spaces or invisible characters, and in full-width
+forms) so a spreadsheet shows it as text instead of running it as a formula (page
 URLs, order ids and referrer references come from shops and visitors). Money gets one column
 per currency, as decimal strings.
 """
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
-from .figures import Money, Report
+from .figures import Money, RecentConversion, Report
 
 TABLES = ("daily", "channels", "pages", "referrers", "conversions")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -81,16 +83,7 @@ def tables(report: Report) -> dict[str, Table]:
         ["code", "kind", "channel", "referrer"],
         lambda r: [r.code, r.kind, r.channel or "", r.referrer or ""],
     )
-    conversions = (
-        ["order id", "occurred at", "status", "verified", "amount", "refunded", "currency",
-         "code", "channel", "attribution", "self-referral"],
-        [
-            [c.order_id, c.occurred_at.isoformat(timespec="seconds"), c.status,
-             "yes" if c.verified else "no", str(c.amount), str(c.refunded), c.currency,
-             c.code or "", c.channel or "", c.attribution, "yes" if c.self_referral else "no"]
-            for c in report.recent
-        ],
-    )  # fmt: skip
+    conversions = (CONVERSION_HEADER, [_conversion(c) for c in report.recent])
     return {
         "daily": daily,
         "channels": channels,
@@ -100,9 +93,44 @@ def tables(report: Report) -> dict[str, Table]:
     }
 
 
+CONVERSION_HEADER = [
+    "order id", "occurred at", "status", "verified", "amount", "refunded", "currency", "code",
+    "channel", "attribution", "self-referral",
+]  # fmt: skip
+
+
+def _conversion(c: RecentConversion) -> list[str]:
+    return [
+        c.order_id, c.occurred_at.isoformat(timespec="seconds"), c.status,
+        "yes" if c.verified else "no", str(c.amount), str(c.refunded), c.currency, c.code or "",
+        c.channel or "", c.attribution, "yes" if c.self_referral else "no",
+    ]  # fmt: skip
+
+
+def _ignorable(char: str) -> bool:
+    """Characters a spreadsheet may skip before a formula: spaces, controls, format marks."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
 def safe_cell(value: str) -> str:
-    """A cell a spreadsheet will not evaluate."""
-    return "'" + value if value.startswith(_RISKY) else value
+    """A cell a spreadsheet will not evaluate: one that begins with ``= + - @``, a tab or a
+    carriage return - also after leading spaces, zero-width or other format characters, and in
+    the compatibility forms NFKC folds to them (a full-width equals sign) - gets a leading ``'``."""
+    if value.startswith(_RISKY):
+        return "'" + value
+    head = unicodedata.normalize("NFKC", value)
+    start = 0
+    while start < len(head) and _ignorable(head[start]):
+        start += 1
+    return "'" + value if head.startswith(_RISKY, start) else value
+
+
+def _encode(rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [safe_cell(cell) for cell in row] for row in rows
+    )
+    return buffer.getvalue()
 
 
 def csv_bytes(report: Report, table: str) -> bytes:
@@ -110,8 +138,18 @@ def csv_bytes(report: Report, table: str) -> bytes:
     if table not in TABLES:
         raise KeyError(table)
     header, rows = tables(report)[table]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return _encode([header, *rows]).encode("utf-8-sig")
+
+
+def conversions_csv(conversions: Iterable[RecentConversion], batch: int = 500) -> Iterator[bytes]:
+    """Every order as the ``conversions`` CSV (same columns as in ``csv_bytes``), in chunks of
+    ``batch`` rows, so a year of orders never sits in memory at once."""
+    yield _encode([CONVERSION_HEADER]).encode("utf-8-sig")
+    rows: list[list[str]] = []
+    for conversion in conversions:
+        rows.append(_conversion(conversion))
+        if len(rows) == batch:
+            yield _encode(rows).encode("utf-8")
+            rows = []
+    if rows:
+        yield _encode(rows).encode("utf-8")

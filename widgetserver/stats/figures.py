@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..models import Event, Site
+from ..models import Conversion, Event, RefCode, Site
 from . import orders, rollup
 from .period import Period
 
@@ -92,6 +92,7 @@ class Day:
     orders: int
     revenue: Money
     orders_unverified: int = 0
+    revenue_unverified: Money = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -213,30 +214,43 @@ def _visits_by_code(
 
 
 def _recent(session: Session, site_id: int, period: Period) -> list[RecentConversion]:
-    zone = ZoneInfo(period.tz)
-    out = []
-    for conversion, code in orders.recent(session, site_id, period):
+    return list(_conversions(orders.recent(session, site_id, period), period.tz))
+
+
+def all_conversions(session: Session, site: Site, period: Period) -> Iterator[RecentConversion]:
+    """Every order of the period, newest first, like ``Report.recent`` but not cut to the
+    latest; read from the database a batch at a time, for the CSV download."""
+    return _conversions(orders.every(session, site.id, period), period.tz)
+
+
+def _conversions(
+    rows: Iterable[tuple[Conversion, RefCode | None]], tz: str
+) -> Iterator[RecentConversion]:
+    zone = ZoneInfo(tz)
+    for conversion, code in rows:
         currency = conversion.currency
-        out.append(
-            RecentConversion(
-                order_id=conversion.order_id,
-                occurred_at=conversion.occurred_at.astimezone(zone),
-                status=conversion.status,
-                verified=conversion.verified,
-                amount=orders.decimal(conversion.amount_minor, currency),
-                refunded=orders.decimal(conversion.refunded_minor, currency),
-                currency=currency,
-                code=code.code if code else None,
-                channel=code.channel if code else None,
-                attribution=conversion.attribution,
-                self_referral=conversion.self_referral,
-            )
+        yield RecentConversion(
+            order_id=conversion.order_id,
+            occurred_at=conversion.occurred_at.astimezone(zone),
+            status=conversion.status,
+            verified=conversion.verified,
+            amount=orders.decimal(conversion.amount_minor, currency),
+            refunded=orders.decimal(conversion.refunded_minor, currency),
+            currency=currency,
+            code=code.code if code else None,
+            channel=code.channel if code else None,
+            attribution=conversion.attribution,
+            self_referral=conversion.self_referral,
         )
-    return out
 
 
 def _daily(period: Period, events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[Day]:
-    return _merged(Day, period.dates(), events.daily, sold.daily)
+    return [
+        replace(day, revenue_unverified=orders.amounts(sold.daily[day.day].revenue_unverified))
+        if day.day in sold.daily
+        else day
+        for day in _merged(Day, period.dates(), events.daily, sold.daily)
+    ]
 
 
 def _merged(

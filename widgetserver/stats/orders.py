@@ -8,8 +8,9 @@ the figures of that day.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -24,6 +25,8 @@ from .period import Period, day_start
 from .rollup import REFERRAL_CHANNEL, day_of
 
 RECENT = 20
+#: Orders read per query when every order of a period is exported (bounds the memory).
+BATCH = 500
 #: Codes kept for the referrer table: those with the most orders.
 REFERRERS = 100
 
@@ -201,11 +204,16 @@ def code_info(session: Session, code_ids: list[int]) -> dict[int, CodeInfo]:
 
 
 def recent(
-    session: Session, site_id: int, period: Period
+    session: Session,
+    site_id: int,
+    period: Period,
+    limit: int = RECENT,
+    before: tuple[datetime, int] | None = None,
 ) -> list[tuple[Conversion, RefCode | None]]:
-    """The latest orders of the period, attributed or not."""
+    """The latest orders of the period, attributed or not, newest first; ``before`` (the time
+    and id of the last order of a previous batch) continues after that order."""
     lo, hi = period.bounds()
-    rows = session.execute(
+    query = (
         select(Conversion, RefCode)
         .join(RefCode, RefCode.id == Conversion.code_id, isouter=True)
         .where(
@@ -214,9 +222,31 @@ def recent(
             Conversion.occurred_at < hi,
         )
         .order_by(Conversion.occurred_at.desc(), Conversion.id.desc())
-        .limit(RECENT)
+        .limit(limit)
     )
-    return [(c, r) for c, r in rows]
+    if before is not None:
+        at, id_ = before
+        query = query.where(
+            or_(
+                Conversion.occurred_at < at,
+                and_(Conversion.occurred_at == at, Conversion.id < id_),
+            )
+        )
+    return [(c, r) for c, r in session.execute(query)]
+
+
+def every(
+    session: Session, site_id: int, period: Period
+) -> Iterator[tuple[Conversion, RefCode | None]]:
+    """Every order of the period, newest first, read ``BATCH`` at a time (keyset paging)."""
+    before: tuple[datetime, int] | None = None
+    while True:
+        rows = recent(session, site_id, period, BATCH, before)
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        last = rows[-1][0]
+        before = (last.occurred_at, last.id)  # the identity map holds done rows weakly
 
 
 def decimal(minor: int, currency: str) -> Decimal:

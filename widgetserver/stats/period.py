@@ -9,6 +9,10 @@ from zoneinfo import ZoneInfo
 #: Longest period the stats are computed for (a leap year).
 MAX_DAYS = 366
 PRESETS = ("7d", "30d", "90d", "this-month", "last-month", "12m")
+#: Years a period may lie in; dates outside cannot hold events and would overflow the
+#: calendar at its ends (the previous period of 0001-01-01, the day after 9999-12-31).
+MIN_YEAR = 2000
+MAX_YEAR = 2100
 
 
 class PeriodError(ValueError):
@@ -70,9 +74,12 @@ def _parse_day(value: str, name: str) -> date:
     if not isinstance(value, str) or len(value) != 10:
         raise PeriodError(f"{name} must be a date such as 2026-05-01.")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise PeriodError(f"{name} must be a date such as 2026-05-01.") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise PeriodError(f"{name} must lie in the years {MIN_YEAR} to {MAX_YEAR}.")
+    return day
 
 
 def _add_years(day: date, years: int) -> date:

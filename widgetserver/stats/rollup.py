@@ -37,6 +37,12 @@ MONTH, MONTH_CHANNEL, MONTH_PAGE = "month", "m:chan", "m:page"
 _DAY = timedelta(days=1)
 #: Channel of visits through a referral link (customers' personal links carry no network).
 REFERRAL_CHANNEL = "referral"
+#: Pages stored per day and per month: the most visited and shared; the rest are summed into
+#: one row with the page ``OTHER`` (no real page is empty). Page names come from public share
+#: events, so anyone could otherwise make every day's and every month's rows grow without end.
+#: A report reads at most this many pages per range, chosen in SQL; totals stay exact.
+TOP_PAGES = 200
+OTHER = ""
 
 
 @dataclass
@@ -64,6 +70,24 @@ class DaySums:
     pages: dict[str, Sums] = field(default_factory=dict)
 
 
+def top_pages(pages: dict[str, Sums], limit: int | None = None) -> dict[str, Sums]:
+    """The ``limit`` pages with the most visits and shares, and the rest summed as ``OTHER``."""
+    limit = TOP_PAGES if limit is None else limit
+    ranked = sorted(
+        ((k, v) for k, v in pages.items() if k != OTHER),
+        key=lambda item: (-(item[1].visits + item[1].shares), item[0]),
+    )
+    kept = dict(ranked[:limit])
+    if len(ranked) > limit or OTHER in pages:
+        other = Sums()
+        for _, sums in ranked[limit:]:
+            other.add(sums)
+        if OTHER in pages:
+            other.add(pages[OTHER])
+        kept[OTHER] = other
+    return kept
+
+
 def closed(day: date, tz: str, now: datetime) -> bool:
     return day_start(day + timedelta(days=1), tz) + SETTLE <= now
 
@@ -80,7 +104,8 @@ class PeriodSums:
         self.daily[day] = sums.total
         for target, source in ((self.channels, sums.channels), (self.pages, sums.pages)):
             for key, value in source.items():
-                target.setdefault(key, Sums()).add(value)
+                if key != OTHER:
+                    target.setdefault(key, Sums()).add(value)
 
     def total(self) -> Sums:
         out = Sums()
@@ -126,6 +151,7 @@ def period_sums(
     open_days = [d for d in wanted if not closed(d, tz, now)]
     if open_days:
         for day, sums in compute(session, site_id, tz, open_days[0], open_days[-1]).items():
+            sums.pages = top_pages(sums.pages)
             out.add_day(day, sums)
     return out
 
@@ -183,13 +209,30 @@ def _key(site_id: int, tz: str, dimension: str) -> tuple[ColumnElement[bool], ..
 
 
 def _grouped(
-    session: Session, site_id: int, tz: str, dimension: str, first: date, last: date
+    session: Session,
+    site_id: int,
+    tz: str,
+    dimension: str,
+    first: date,
+    last: date,
+    limit: int | None = None,
 ) -> dict[str, Sums]:
-    rows = session.connection().execute(
+    """The rows of a dimension summed by value; with ``limit`` only the values with the most
+    visits and shares (chosen by the database), and never ``OTHER``."""
+    query = (
         select(StatsDay.value, *(func.sum(c) for c in _SUMS))
         .where(*_key(site_id, tz, dimension), StatsDay.day >= first, StatsDay.day <= last)
         .group_by(StatsDay.value)
     )
+    if limit is not None:
+        query = (
+            query.where(StatsDay.value != OTHER)
+            .order_by(
+                (func.sum(StatsDay.visits) + func.sum(StatsDay.shares)).desc(), StatsDay.value
+            )
+            .limit(limit)
+        )
+    rows = session.connection().execute(query)
     return {value: Sums(*(int(n) for n in numbers)) for value, *numbers in rows}
 
 
@@ -202,8 +245,10 @@ def _add_grouped(
     last: date,
     out: PeriodSums,
 ) -> None:
-    for dimension, target in zip(dimensions, (out.channels, out.pages), strict=True):
-        for value, sums in _grouped(session, site_id, tz, dimension, first, last).items():
+    for dimension, target, limit in zip(
+        dimensions, (out.channels, out.pages), (None, TOP_PAGES), strict=True
+    ):
+        for value, sums in _grouped(session, site_id, tz, dimension, first, last, limit).items():
             target.setdefault(value, Sums()).add(sums)
 
 
@@ -237,7 +282,10 @@ def _ensure_months(session: Session, site_id: int, tz: str, months: list[date]) 
         end = _next_month(month) - _DAY
         rows.append(_row(site_id, tz, month, MONTH, "", Sums()))
         for source, dimension in ((CHANNEL, MONTH_CHANNEL), (PAGE, MONTH_PAGE)):
-            for value, sums in _grouped(session, site_id, tz, source, month, end).items():
+            grouped = _grouped(session, site_id, tz, source, month, end)
+            if source == PAGE:
+                grouped = top_pages(grouped)
+            for value, sums in grouped.items():
                 rows.append(_row(site_id, tz, month, dimension, value, sums))
     if rows:
         _insert(session, rows)
@@ -278,7 +326,8 @@ def _fill(session: Session, site_id: int, tz: str, missing: list[date]) -> None:
         for day, sums in compute(session, site_id, tz, run[0], run[-1]).items():
             rows.append(_row(site_id, tz, day, TOTAL, "", sums.total))
             rows += [_row(site_id, tz, day, CHANNEL, k, v) for k, v in sums.channels.items()]
-            rows += [_row(site_id, tz, day, PAGE, k, v) for k, v in sums.pages.items()]
+            pages = top_pages(sums.pages).items()
+            rows += [_row(site_id, tz, day, PAGE, k, v) for k, v in pages]
         _insert(session, rows)
 
 

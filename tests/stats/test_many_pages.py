@@ -1,0 +1,72 @@
+"""Page names come from public share events: their rows per day and month stay bounded."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from widgetserver.db import db
+from widgetserver.models import StatsDay
+from widgetserver.stats import rollup
+
+from .conftest import V1, S, ok, report_for
+
+
+@pytest.fixture
+def many_pages(app, clock, people, monkeypatch):
+    """An early share on 1 March; four pages on 15 April and on 12 May (today), with 4, 3, 2 and 1 shares; two are kept."""
+    monkeypatch.setattr(rollup, "TOP_PAGES", 2)
+    sharer, friend = people(S), people(V1)
+    clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))  # the site's first event: April is whole
+    ok(sharer.share("early001", "email", product="SKU-9"))
+    for day in (datetime(2026, 4, 15, 9, 0, tzinfo=UTC), datetime(2026, 5, 12, 8, 0, tzinfo=UTC)):
+        clock.set(day)
+        for n, count in enumerate((4, 3, 2, 1)):
+            for k in range(count):
+                ok(sharer.share(f"p{day.day}x{n}x{k}x", "whatsapp", product=f"SKU-{n}"))
+        ok(friend.visit(f"p{day.day}x3x0x"))  # SKU-3: 1 share and 1 visit, still the last
+    clock.set(datetime(2026, 5, 12, 10, 30, tzinfo=UTC))
+
+
+def pages(report):
+    return {p.page: (p.shares, p.visits) for p in report.pages}
+
+
+def test_a_day_stores_its_top_pages_and_one_row_for_the_rest(app, site, many_pages):
+    report = report_for(app, site, "2026-04-15", "2026-04-15")
+    assert pages(report) == {"SKU-0": (4, 0), "SKU-1": (3, 0)}
+    assert (report.totals.shares, report.totals.visits) == (10, 1)  # totals stay exact
+    with app.app_context():
+        rows = dict(
+            db.session.execute(
+                select(StatsDay.value, StatsDay.shares).where(
+                    StatsDay.dimension == rollup.PAGE, StatsDay.day == date(2026, 4, 15)
+                )
+            ).all()
+        )
+    assert rows == {"SKU-0": 4, "SKU-1": 3, rollup.OTHER: 3}
+
+
+def test_months_and_today_keep_only_the_top_pages_too(app, site, many_pages):
+    report = report_for(app, site, "2026-03-01", "2026-05-12")  # March, April and today
+    assert pages(report) == {"SKU-0": (8, 0), "SKU-1": (6, 0)}
+    assert (report.totals.shares, report.totals.visits) == (21, 2)
+    with app.app_context():
+        month = db.session.scalar(
+            select(func.count()).where(
+                StatsDay.dimension == rollup.MONTH_PAGE, StatsDay.day == date(2026, 4, 1)
+            )
+        )
+    assert month == 3
+
+
+def test_top_pages_sums_the_rest_and_keeps_an_earlier_rest():
+    sums = {
+        "a": rollup.Sums(shares=5),
+        "b": rollup.Sums(visits=1),
+        rollup.OTHER: rollup.Sums(shares=2),
+    }
+    assert rollup.top_pages(sums, 1) == {
+        "a": rollup.Sums(shares=5),
+        rollup.OTHER: rollup.Sums(shares=2, visits=1),
+    }
