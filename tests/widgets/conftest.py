@@ -85,3 +85,20 @@ def wait_for(page, predicate, message: str) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError(message)
+
+
+#: Makes the browser send Global Privacy Control.
+GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
+
+
+def landed(setup: Setup, chromium, code: str, *, gpc: bool = False):
+    """A fresh browser opening the mug page through a new shared `code`, its visit stored."""
+    before = len(visits(setup))
+    context = chromium.new_context()
+    if gpc:
+        context.add_init_script(GPC)
+    page = context.new_page()
+    page.goto(f"{setup.page('/p/mug')}?swk={shared_code(setup, code)}")
+    wait_for(page, lambda: len(visits(setup)) == before + 1, "the visit was not stored")
+    page.wait_for_load_state("networkidle")
+    return context, page

@@ -10,7 +10,7 @@ import pytest
 from widgetserver.models import Conversion
 
 from ..conftest import all_rows
-from .conftest import shared_code, visits, wait_for
+from .conftest import landed, shared_code, visits, wait_for
 
 
 def test_a_landing_through_a_shared_link_is_recorded_and_the_code_leaves_the_address_bar(
@@ -112,17 +112,8 @@ def test_persistent_mode_waits_for_consent_and_forgets_on_withdrawal(setup, cont
 def test_persistent_mode_without_required_consent_stores_at_once_unless_gpc_is_set(setup, chromium):
     setup.configure(storage_mode="persistent", consent_required=False)
     key = f"swk:{setup.site.key}"
-    for round_, (gpc, expected) in enumerate(((False, True), (True, False)), start=1):
-        context = chromium.new_context()
-        if gpc:
-            context.add_init_script(
-                "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
-            )
-        page = context.new_page()
-        code = shared_code(setup, f"code-gpc-{gpc}")
-        page.goto(f"{setup.page('/p/mug')}?swk={code}")
-        wait_for(page, lambda n=round_: len(visits(setup)) == n, "the visit was not stored")
-        page.wait_for_load_state("networkidle")
+    for gpc, expected in ((False, True), (True, False)):
+        context, page = landed(setup, chromium, f"code-gpc-{gpc}", gpc=gpc)
         assert (page.evaluate(f"localStorage.getItem('{key}')") is not None) is expected
         page.evaluate("swk('consent', true)")
         assert (page.evaluate(f"localStorage.getItem('{key}')") is not None) is expected
@@ -146,19 +137,10 @@ def test_commands_queued_before_the_loader_arrives_are_run(setup, context):
 def test_session_mode_keeps_nothing_under_gpc_or_after_the_visitor_says_no(setup, chromium):
     setup.configure(storage_mode="session")
     key = f"swk:{setup.site.key}"
-    for round_, (name, gpc) in enumerate((("gpc", True), ("refused", False)), start=1):
-        context = chromium.new_context()
-        if gpc:
-            context.add_init_script(
-                "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
-            )
-        page = context.new_page()
-        code = shared_code(setup, f"code-session-{name}")
-        page.goto(f"{setup.page('/p/mug')}?swk={code}")
-        wait_for(page, lambda n=round_: len(visits(setup)) == n, "the visit was not stored")
-        page.wait_for_load_state("networkidle")
+    for name, gpc in (("gpc", True), ("refused", False)):
+        context, page = landed(setup, chromium, f"code-session-{name}", gpc=gpc)
         if not gpc:
-            assert code in page.evaluate(f"sessionStorage.getItem('{key}')")
+            assert f"code-session-{name}" in page.evaluate(f"sessionStorage.getItem('{key}')")
             page.evaluate("swk('consent', false)")
         assert page.evaluate("sessionStorage.length + localStorage.length") == 0, name
         context.close()
