@@ -89,6 +89,17 @@ class _State:
     closers: list[Callable[[], None]] = field(default_factory=list)
 
 
+def begin_writing(session: Session) -> None:
+    """End the session's reading transaction and begin one that writes.
+
+    On SQLite that is ``BEGIN IMMEDIATE``: the write lock is taken first, so concurrent writers
+    queue instead of failing half-way. The caller commits.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_WRITE: True})
+
+
 class Database:
     """Flask extension: ``db.engine``, ``db.session`` and ``db.writing()``."""
 
@@ -116,9 +127,7 @@ class Database:
     def writing(self) -> Iterator[Session]:
         """A unit of work that writes: committed on success, rolled back on any error."""
         session = self.session
-        if session.in_transaction():
-            session.commit()
-        session.connection(execution_options={_WRITE: True})
+        begin_writing(session)
         try:
             yield session
             session.commit()

@@ -8,8 +8,9 @@ totals rows and the channel and page rows of 12 months and the odd days. Days no
 (today) are summed from ``events`` on every request - a day's worth at most. The rows are
 keyed by time zone, so changing a site's time zone only means summing anew.
 
-Writes happen in short transactions of their own (``_WRITE``: ``BEGIN IMMEDIATE`` on SQLite),
-committing the caller's session first: call ``report()`` with no unsaved changes pending.
+Writes happen in short transactions of their own (``db.begin_writing``: ``BEGIN IMMEDIATE``
+on SQLite), committing the caller's session first: call ``report()`` with no unsaved changes
+pending.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from ..db import _WRITE
+from ..db import begin_writing
 from ..models import Event, RefCode, StatsDay
 from .period import day_start, local_day
 
@@ -293,9 +294,7 @@ def _ensure_months(session: Session, site_id: int, tz: str, months: list[date]) 
 
 def _insert(session: Session, rows: list[dict[str, object]]) -> None:
     """Store rows in a short write transaction of its own; rows already there are kept."""
-    if session.in_transaction():
-        session.commit()  # the reading transaction; writing begins with the write lock
-    session.connection(execution_options={_WRITE: True})
+    begin_writing(session)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(StatsDay).on_conflict_do_nothing(), rows)
     session.commit()
@@ -315,10 +314,8 @@ def _groups(missing: list[date]) -> Iterable[list[date]]:
 
 def _fill(session: Session, site_id: int, tz: str, missing: list[date]) -> None:
     """Sum and store the missing closed days, a chunk per query and transaction."""
-    if session.in_transaction():
-        session.commit()
     # Rows of another time zone are of no more use: the site's time zone has changed.
-    session.connection(execution_options={_WRITE: True})
+    begin_writing(session)
     session.execute(delete(StatsDay).where(StatsDay.site_id == site_id, StatsDay.tz != tz))
     session.commit()
     for run in _groups(missing):
