@@ -156,6 +156,19 @@ def test_sites_list_and_rotate_secret(app, runner, site):
     assert unknown.exit_code == 1 and "no active site" in unknown.output
 
 
+def test_rotating_again_during_a_grace_period_keeps_the_first_secret_working(app, runner, site):
+    run(runner, "sites", "rotate-secret", site.key, "--grace-hours", "24")
+    (before,) = all_rows(app, Site)
+    again = run(runner, "sites", "rotate-secret", site.key, "--grace-hours", "24")
+    assert again.exit_code == 1 and "still works until" in again.output
+    (after,) = all_rows(app, Site)
+    assert (after.secret, after.previous_secret) == (before.secret, site.secret)
+    # Ending the old secrets at once is always allowed (a leaked secret).
+    assert run(runner, "sites", "rotate-secret", site.key).exit_code == 0
+    (ended,) = all_rows(app, Site)
+    assert ended.previous_secret is None and ended.secret != before.secret
+
+
 def test_drops_lists_refused_events_by_reason(runner, browser, site):
     browser.origin = "https://evil.example"
     browser.share("share-code")

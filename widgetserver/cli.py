@@ -169,7 +169,14 @@ def sites_rotate_secret(public_key: str, grace_hours: int, as_json: bool) -> Non
         if site is None:
             fail(f"no active site with the public key {public_key}")
         now = clock.now()
-        secret = sites.rotate_secret(session, site, grace=timedelta(hours=grace_hours), now=now)
+        try:
+            grace = timedelta(hours=grace_hours)
+            secret = sites.rotate_secret(session, site, grace=grace, now=now)
+        except sites.GraceRunning as running:
+            fail(
+                f"{running}; rotate again after that, or with --grace-hours 0 to end the old "
+                "secrets at once (nothing was changed)"
+            )
         data = {
             "public_key": site.public_key,
             "secret": secret,

@@ -194,12 +194,25 @@ def grace_running(site: Site, now: datetime) -> bool:
     )
 
 
+class GraceRunning(Exception):
+    """A rotation with a grace period while the previous one's grace is still running."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"the old secret still works until {until.isoformat()}")
+        self.until = until
+
+
 def rotate_secret(session: Session, site: Site, *, grace: timedelta, now: datetime) -> str:
     """Give the site a new secret; the old one keeps verifying for ``grace`` (may be zero).
 
-    Only one old secret is kept, so a rotation while ``grace_running`` ends the older secret
-    at once: callers offering a grace period check that first (the owners' pages refuse it).
+    Only one old secret is kept, so a second rotation with a grace period while
+    ``grace_running`` would end the older secret at once, breaking a shop that still signs with
+    it: that raises ``GraceRunning`` and changes nothing. A rotation without grace ends every
+    old secret (a leaked secret must be stoppable at any time).
     """
+    if grace > timedelta(0) and grace_running(site, now):
+        assert site.previous_secret_until is not None
+        raise GraceRunning(site.previous_secret_until)
     if grace > timedelta(0):
         site.previous_secret, site.previous_secret_until = site.secret, now + grace
     else:
@@ -213,8 +226,8 @@ def rotate_secret(session: Session, site: Site, *, grace: timedelta, now: dateti
 def verifying_secrets(site: Site, now: datetime) -> list[str]:
     """The secrets a signed request or token of this site may be made with right now."""
     found = [site.secret]
-    if site.previous_secret and site.previous_secret_until and now < site.previous_secret_until:
-        found.append(site.previous_secret)
+    if grace_running(site, now):
+        found.append(site.previous_secret)  # type: ignore[arg-type]
     return found
 
 

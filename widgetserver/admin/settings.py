@@ -24,7 +24,7 @@ from .. import clock, signing, sitesettings
 from ..db import db
 from ..models import Site
 from ..publicurl import public_url
-from ..sites import embed_snippet, grace_running, rotate_secret
+from ..sites import GraceRunning, embed_snippet, rotate_secret
 from . import i18n, labels, settingsform
 from .auth import site_for
 from .blueprint import bp
@@ -127,15 +127,14 @@ def rotate_confirmed(site_id: int) -> ResponseReturnValue:
         stored = session_db.get(Site, site.id)
         assert stored is not None
         if what == "secret":
-            if grace and grace_running(stored, now):
-                until = stored.previous_secret_until
-                assert until is not None
+            try:
+                secret = rotate_secret(session_db, stored, grace=timedelta(hours=grace), now=now)
+            except GraceRunning as running:
                 message = _(
                     "The old secret still works until %(until)s. Replace the secret again after "
                     "that, or choose to stop the old secrets at once; nothing was changed."
-                ) % {"until": i18n.moment(until, stored.settings.get("timezone") or "UTC")}
+                ) % {"until": i18n.moment(running.until, stored.settings.get("timezone") or "UTC")}
                 return _rotate_page(stored, message, 409)
-            secret = rotate_secret(session_db, stored, grace=timedelta(hours=grace), now=now)
         else:
             stored.public_key = signing.new_public_key()
             stored.updated_at = now
