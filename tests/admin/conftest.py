@@ -112,3 +112,12 @@ class Owners:
 @pytest.fixture
 def owners(app: Flask, client: FlaskClient, clock: Clock) -> Owners:
     return Owners(app, client, clock)
+
+
+@pytest.fixture
+def mine(owners: Owners) -> Any:
+    """A site of a freshly created owner, who is logged in."""
+    account = owners.create()
+    site = owners.site(account)
+    owners.login(account)
+    return site

@@ -11,11 +11,8 @@ from ..conftest import all_rows
 
 
 @pytest.fixture
-def logged_in(owners):
-    account = owners.create()
-    site = owners.site(account)
-    owners.login(account)
-    return site
+def logged_in(mine):
+    return mine
 
 
 def _unsafe_requests(site_id: int) -> list[tuple[str, dict[str, str]]]:

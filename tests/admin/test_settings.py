@@ -13,14 +13,6 @@ from ..conftest import SHOP, Shop, SiteInfo, all_rows
 from .conftest import confirm_in, token_in
 
 
-@pytest.fixture
-def mine(owners):
-    account = owners.create()
-    site = owners.site(account)
-    owners.login(account)
-    return site
-
-
 def form(**changes: str) -> dict[str, str]:
     """The settings form as the page sends it with the defaults untouched."""
     data = {
