@@ -17,7 +17,7 @@ import json
 
 from flask import Flask, Response, jsonify, request
 
-from widgetserver.serve import GunicornApp, gunicorn_options
+from widgetserver.core.serve import GunicornApp, gunicorn_options
 
 
 def create_app() -> Flask:

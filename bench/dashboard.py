@@ -47,8 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dashboard_seed import seed, settle
 
-from widgetserver import create_app, migrate, stats
-from widgetserver.db import db, normalise_url
+from widgetserver import create_app, stats
+from widgetserver.core import migrate
+from widgetserver.core.db import db, normalise_url
 from widgetserver.models import Event, Site
 from widgetserver.sites import create_owner, create_site
 

@@ -97,7 +97,7 @@ def cli_json(env: dict[str, str], *args: str) -> Any:
 
 def default_threads() -> int:
     """The threads per worker ``widgetserver serve`` uses when not told otherwise."""
-    from widgetserver import serve
+    from widgetserver.core import serve
 
     for param in serve.command.params:
         if param.name == "threads" and isinstance(param.default, int):

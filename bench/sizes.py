@@ -13,8 +13,8 @@ import gzip
 import statistics
 import sys
 
-from widgetserver import assets
-from widgetserver.assets import LOADER_BUDGET, WIDGET_BUDGETS
+from widgetserver.embed import assets
+from widgetserver.embed.assets import LOADER_BUDGET, WIDGET_BUDGETS
 
 #: Shariff 3.x, gzipped: JavaScript + CSS + the icon font it loads.
 SHARIFF = {"js": 11 * 1024, "css": 9 * 1024, "font": 77 * 1024}

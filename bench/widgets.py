@@ -31,8 +31,8 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from widgetserver import create_app, sites
-from widgetserver.db import db
-from widgetserver.migrate import upgrade
+from widgetserver.core.db import db
+from widgetserver.core.migrate import upgrade
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]

@@ -22,10 +22,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from widgetserver import create_app, migrate
-from widgetserver.db import db, normalise_url
+from widgetserver import create_app
+from widgetserver.core import migrate
+from widgetserver.core.db import db, normalise_url
+from widgetserver.core.signing import signed_headers
 from widgetserver.models import Base
-from widgetserver.signing import signed_headers
 from widgetserver.sites import create_owner, create_site
 
 BROWSER_UA = (

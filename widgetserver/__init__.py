@@ -9,8 +9,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, cli, config, embed, errors, health, ingest, sessions, stats
-from .db import db as _database
+from . import admin, api, embed, ingest, stats
+from .core import cli, config
+from .core.db import db as _database
+from .web import errors, health, sessions
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.sites import create_owner, create_site
 
 from ..conftest import SHOP, Clock

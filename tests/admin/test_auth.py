@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import LoginFailure, Owner
 
 from ..conftest import Clock, all_rows, database_text

@@ -17,7 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.demo import seed
 
 from ..live import LiveServer, serving

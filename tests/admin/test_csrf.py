@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import Site
 
 from ..conftest import all_rows

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from widgetserver import stats
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import Site
 
 from ..conftest import SHOP, Browser, Shop, SiteInfo

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from widgetserver import sitesettings
 from widgetserver.models import Site
+from widgetserver.sites import settings as sitesettings
 
 from ..conftest import SHOP, Shop, SiteInfo, all_rows
 from .conftest import confirm_in, token_in
@@ -164,7 +164,7 @@ def test_the_arrows_move_a_network_without_saving_or_losing_anything(app, owners
 
 
 def test_unknown_keys_other_features_stored_survive_a_save(app, owners, mine):
-    from widgetserver.db import db
+    from widgetserver.core.db import db
 
     with app.app_context(), db.writing() as session:
         session.get(Site, mine.id).settings = {"rewards": {"coupon": "X"}}

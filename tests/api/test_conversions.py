@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import Conversion, RefCode
 
 from ..conftest import SHOP, Shop, all_rows, make_referral, make_site
@@ -118,7 +118,7 @@ def test_unsigned_forged_or_replayed_reports_are_refused_and_change_nothing(
 
 
 def test_a_body_changed_after_signing_is_refused(app, shop, site):
-    from widgetserver.signing import signed_headers
+    from widgetserver.core.signing import signed_headers
 
     signed = signed_headers(
         site.key,
@@ -137,7 +137,7 @@ def test_a_body_changed_after_signing_is_refused(app, shop, site):
 
 
 def test_a_signature_for_another_path_is_refused(app, shop, site):
-    from widgetserver.signing import signed_headers
+    from widgetserver.core.signing import signed_headers
 
     raw = json.dumps(
         {"order_id": "1", "amount": "1.00", "currency": "EUR", "status": "paid"}
@@ -365,7 +365,7 @@ def test_an_exact_replay_of_an_earlier_report_cannot_undo_a_refund(app, shop, si
     body = json.dumps(
         {"order_id": "1001", "amount": "59.90", "currency": "EUR", "status": "paid"}
     ).encode()
-    from widgetserver.signing import signed_headers
+    from widgetserver.core.signing import signed_headers
 
     captured = {
         **signed_headers(
@@ -381,7 +381,7 @@ def test_an_exact_replay_of_an_earlier_report_cannot_undo_a_refund(app, shop, si
 
 
 def test_concurrent_reports_of_a_new_order_store_it_exactly_once(app, site, clock):
-    from widgetserver.signing import signed_headers
+    from widgetserver.core.signing import signed_headers
 
     from ..live import serving
 
@@ -618,7 +618,7 @@ def test_a_browser_report_cannot_attribute_a_verified_order(app, shop, browser):
 
 
 def test_a_signed_token_from_the_shop_makes_a_browser_report_verified(app, browser, site, clock):
-    from widgetserver.signing import make_token
+    from widgetserver.core.signing import make_token
 
     claims = {"order_id": "1001", "amount": "59.90", "currency": "EUR", "status": "paid"}
     token = make_token(site.secret, "conversion", claims, int(clock().timestamp()) + 3600)
@@ -642,7 +642,7 @@ def test_a_signed_token_from_the_shop_makes_a_browser_report_verified(app, brows
 def test_a_wrong_token_is_refused_and_nothing_stored(
     app, browser, site, clock, tamper, status, error
 ):
-    from widgetserver.signing import make_token
+    from widgetserver.core.signing import make_token
 
     claims = {"order_id": "1001", "amount": "59.90", "currency": "EUR"}
     secret = "sk_guess" if tamper == "forged" else site.secret
@@ -672,7 +672,7 @@ def test_a_browser_report_for_a_malformed_site_key_is_a_404(browser):
 def test_a_chunked_signed_body_over_the_limit_is_a_413_not_a_bad_signature(app, site, clock):
     import http.client
 
-    from widgetserver.signing import signed_headers
+    from widgetserver.core.signing import signed_headers
 
     from ..live import serving
 

@@ -1,7 +1,7 @@
 """GET /v1/sites/{key}/config: the public, cacheable widget configuration."""
 
 from widgetserver import sites
-from widgetserver.db import db
+from widgetserver.core.db import db
 
 
 def test_the_config_carries_the_sites_choices_over_the_defaults(app, client, site):

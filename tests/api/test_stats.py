@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from widgetserver.signing import signed_headers
+from widgetserver.core.signing import signed_headers
 
 from ..conftest import make_site
 

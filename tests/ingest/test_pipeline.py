@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from widgetserver.fields import FieldError
+from widgetserver.core.fields import FieldError
 from widgetserver.ingest import pipeline
 from widgetserver.ingest.pipeline import Batch, Refused
 

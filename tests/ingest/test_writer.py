@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.ingest import state
 from widgetserver.ingest.writer import WriteSet
 from widgetserver.models import Event, IngestDrop, RefCode

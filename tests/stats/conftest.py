@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from widgetserver import stats
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import Site
 
 from ..conftest import Browser, Clock, SiteInfo, make_site

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import StatsDay
 
 from .conftest import BERLIN

@@ -140,7 +140,7 @@ def test_ordinary_cells_are_left_alone(value):
 def test_the_conversions_download_holds_every_order_of_the_period(
     app, site, shop, clock, monkeypatch
 ):
-    from widgetserver.db import db
+    from widgetserver.core.db import db
     from widgetserver.models import Site
     from widgetserver.stats import orders
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import StatsDay
 
 from .conftest import BERLIN, V1, A, B, S, Y, ok, report_for

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import StatsDay
 from widgetserver.stats import rollup
 

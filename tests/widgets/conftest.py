@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from widgetserver import sites
-from widgetserver.db import db
+from widgetserver.core.db import db
 from widgetserver.models import Event
 
 from ..conftest import Browser, SiteInfo, all_rows, make_site

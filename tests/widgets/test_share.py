@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from widgetserver import assets
+from widgetserver.embed import assets
 from widgetserver.models import Event, RefCode
 
 from ..conftest import all_rows

@@ -34,10 +34,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import clock, requestinfo, signing
-from ..db import db
+from ..core import clock, signing
+from ..core.db import db
 from ..models import Owner, Site
 from ..sites import find_owner
+from ..web import requestinfo
 from . import csrf, ratelimit
 from .blueprint import bp
 from .i18n import safe_next

@@ -11,9 +11,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from .. import clock, stats
-from ..db import db
-from ..sitesettings import effective
+from .. import stats
+from ..core import clock
+from ..core.db import db
+from ..sites.settings import effective
 from . import chart, labels
 from .auth import site_for
 from .blueprint import bp

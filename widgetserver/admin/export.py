@@ -6,8 +6,8 @@ from flask import Response, abort, request
 from flask.typing import ResponseReturnValue
 
 from .. import stats
-from ..db import db
-from ..sitesettings import effective
+from ..core.db import db
+from ..sites.settings import effective
 from .auth import site_for
 from .blueprint import bp
 from .dashboard import choose_period

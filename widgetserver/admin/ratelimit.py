@@ -18,8 +18,8 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from .. import signing
-from ..dbutil import dialect_insert
+from ..core import signing
+from ..core.dbutil import dialect_insert
 from ..models import LoginFailure
 
 WINDOW = timedelta(minutes=5)

@@ -20,11 +20,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from .. import clock, signing, sitesettings
-from ..db import db
+from ..core import clock, signing
+from ..core.db import db
 from ..models import Site
-from ..publicurl import public_url
 from ..sites import GraceRunning, embed_snippet, rotate_secret
+from ..sites import settings as sitesettings
+from ..web.publicurl import public_url
 from . import i18n, labels, settingsform
 from .auth import site_for
 from .blueprint import bp

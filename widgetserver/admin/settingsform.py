@@ -13,10 +13,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from .. import sitesettings
 from ..models import Site
 from ..sites import InputError, normalise_origin
-from ..sitesettings import CHANNELS, SettingsError
+from ..sites import settings as sitesettings
+from ..sites.settings import CHANNELS, SettingsError
 
 #: What each field must look like, said to the owner (the validators' words are for logs).
 HINTS: dict[str, Any] = {

@@ -7,10 +7,14 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 
-from .. import clock, conversions, jsonbody, requestinfo, signing, sites, visitors
-from ..db import db
-from ..errors import ApiError
+from .. import sites
+from ..core import clock, signing
+from ..core.db import db
+from ..ingest import visitors
 from ..models import Site
+from ..orders import conversions
+from ..web import jsonbody, requestinfo
+from ..web.errors import ApiError
 from . import bp
 from .events import BROWSER_BODY_TYPES
 from .signed import signed_site

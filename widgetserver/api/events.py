@@ -6,9 +6,10 @@ import json
 
 from flask import Response, current_app
 
-from .. import clock, jsonbody, requestinfo
-from ..errors import ApiError
+from ..core import clock
 from ..ingest.pipeline import Batch, count_refusal, run
+from ..web import jsonbody, requestinfo
+from ..web.errors import ApiError
 from . import bp
 
 #: ``text/plain`` keeps ``fetch(..., {keepalive: true})`` and ``sendBeacon`` free of preflights.

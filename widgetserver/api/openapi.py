@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from flask import Response
 
-from ..httpcache import cacheable
-from ..publicurl import public_url
+from ..web.httpcache import cacheable
+from ..web.publicurl import public_url
 from . import bp
 
 

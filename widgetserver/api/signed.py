@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
-from .. import clock, jsonbody, requestinfo, signing, sites
-from ..errors import ApiError
+from .. import sites
+from ..core import clock, signing
 from ..models import Site
+from ..web import jsonbody, requestinfo
+from ..web.errors import ApiError
 
 
 def signed_site(session: Session, max_bytes: int) -> tuple[Site, bytes]:

@@ -7,9 +7,9 @@ import json
 from flask import Response, current_app
 
 from .. import sites
-from ..errors import ApiError
-from ..httpcache import cacheable
-from ..publicurl import public_url
+from ..web.errors import ApiError
+from ..web.httpcache import cacheable
+from ..web.publicurl import public_url
 from . import bp
 
 

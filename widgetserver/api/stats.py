@@ -7,9 +7,9 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from .. import stats
-from ..db import db
-from ..errors import ApiError
-from ..sitesettings import effective
+from ..core.db import db
+from ..sites.settings import effective
+from ..web.errors import ApiError
 from . import bp
 from .signed import signed_site
 

@@ -18,8 +18,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from .. import clock, migrate
-from ..db import db
+from ..core import clock, migrate
+from ..core.db import db
 from . import seed
 from .shop import create_shop
 

@@ -15,9 +15,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import money, signing, sites
-from ..client import customer_ref
+from .. import sites
+from ..core import signing
 from ..models import Conversion, Event, RefCode, Site
+from ..orders import money
+from ..web.client import customer_ref
 from .shop import PRODUCTS
 
 OWNER_EMAIL = "demo@example.com"

@@ -39,7 +39,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from ..client import DeliveryError, SignedClient, customer_ref, encode
+from ..web.client import DeliveryError, SignedClient, customer_ref, encode
 
 log = logging.getLogger("widgetserver.demo")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from ..db import db
+from ..core.db import db
 from .codes import CodeCache
 from .writer import GroupWriter
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from .. import fields, jsonbody, sites, visitors
-from ..errors import ApiError, Refused
-from ..sitesettings import CHANNELS
-from . import IngestState, state
+from .. import sites
+from ..core import fields
+from ..sites.settings import CHANNELS
+from ..web import jsonbody
+from ..web.errors import ApiError, Refused
+from . import IngestState, state, visitors
 from .codes import KnownCode
 from .writer import WriteSet
 

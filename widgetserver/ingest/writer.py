@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from ..dbutil import dialect_insert
+from ..core.dbutil import dialect_insert
 from ..models import Event, IngestDrop, RefCode
 
 log = logging.getLogger("widgetserver")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from widgetserver.db import UTCDateTime  # noqa: F401
+from widgetserver.core.db import UTCDateTime  # noqa: F401
 ${imports if imports else ""}
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}

@@ -14,10 +14,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .. import clock
-from ..db import db
+from ..core import clock
+from ..core.db import db
 from ..models import Site
-from ..sitesettings import effective
+from ..sites.settings import effective
 from . import rollup
 from .period import local_day
 

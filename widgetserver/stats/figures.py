@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import clock
+from ..core import clock
 from ..models import Conversion, Event, RefCode, Site
 from . import orders, rollup
 from .period import Period

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from .. import money
-from ..attribution import ATTRIBUTED
-from ..conversions import FINAL
 from ..models import Conversion, RefCode
+from ..orders import money
+from ..orders.attribution import ATTRIBUTED
+from ..orders.conversions import FINAL
 from .period import Period, day_start
 from .rollup import REFERRAL_CHANNEL, day_of
 

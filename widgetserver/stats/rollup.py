@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from ..db import begin_writing
+from ..core.db import begin_writing
 from ..models import Event, RefCode, StatsDay
 from .period import day_start, local_day
 

@@ -1,0 +1,164 @@
+"""The built widget files: caching, compression, content hashes, languages and size budgets."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from importlib.resources import files
+
+import brotli
+import pytest
+
+from widgetserver.embed import assets
+from widgetserver.sites.settings import CHANNELS, LANGUAGES
+
+#: The budgets, in gzipped bytes: 2 KB for the loader, 6 KB for the share buttons' file of one
+#: language (script, CSS, icons and strings). Written out here so that a change to them in
+#: assets.py (which `make size` reports against) must be made twice, knowingly.
+LOADER_BUDGET = 2 * 1024
+SHARE_BUDGET = 6 * 1024
+
+
+def test_the_budgets_reported_are_the_budgets_enforced():
+    assert assets.LOADER_BUDGET == LOADER_BUDGET
+    assert assets.WIDGET_BUDGETS == {"share": SHARE_BUDGET}
+
+
+@pytest.fixture
+def client(live_app):
+    return live_app.test_client()
+
+
+def share_files() -> dict[str, assets.Asset]:
+    return {
+        name: asset for name, asset in assets.build().files.items() if name.startswith("share.")
+    }
+
+
+def test_the_loader_is_short_cached_revalidated_and_sets_no_cookie(client):
+    first = client.get("/v1/loader.js")
+    assert first.mimetype == "text/javascript"
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert "Set-Cookie" not in first.headers
+    again = client.get("/v1/loader.js", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_widget_files_are_named_by_content_and_cached_for_a_year(client):
+    name = f"share.{assets.build().versions['share']}.de.js"
+    response = client.get(f"/v1/assets/{name}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Set-Cookie" not in response.headers
+    assert b'"lang":"de"' in response.data
+
+
+def test_the_loader_names_the_current_widget_files(client):
+    loader = client.get("/v1/loader.js").data.decode()
+    version = assets.build().versions["share"]
+    assert json.dumps({"share": version}, separators=(",", ":")) in loader
+    assert json.dumps(list(LANGUAGES), separators=(",", ":")) in loader
+
+
+def test_a_page_with_a_slightly_old_loader_still_gets_its_widget_only_briefly_cached(client):
+    response = client.get("/v1/assets/share.0123456789ab.fr.js")
+    assert response.status_code == 200
+    assert b'"lang":"fr"' in response.data
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "share.js",
+        "share.0123456789ab.xx.js",
+        "badge.0123456789ab.en.js",
+        "share.0123456789ab.en.css",
+        "..%2Floader.js",
+        "share.0123456789ab.en.js.map",
+    ],
+)
+def test_unknown_asset_names_are_404(client, name):
+    response = client.get(f"/v1/assets/{name}")
+    assert response.status_code == 404
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding"),
+    [("br, gzip", "br"), ("gzip, deflate", "gzip"), ("", None), ("br;q=0, gzip", "gzip")],
+)
+def test_responses_are_compressed_as_the_browser_accepts(client, accept, encoding):
+    name = f"share.{assets.build().versions['share']}.en.js"
+    for path in ("/v1/loader.js", f"/v1/assets/{name}"):
+        response = client.get(path, headers={"Accept-Encoding": accept})
+        assert response.headers.get("Content-Encoding") == encoding
+        assert "Accept-Encoding" in response.headers["Vary"]
+        raw = response.data
+        if encoding == "br":
+            raw = brotli.decompress(raw)
+        elif encoding == "gzip":
+            raw = gzip.decompress(raw)
+        assert (
+            raw
+            == (assets.build().loader if path.endswith("loader.js") else share_files()[name]).raw
+        )
+
+
+def test_each_encoding_has_its_own_etag(client):
+    tags = {
+        client.get("/v1/loader.js", headers={"Accept-Encoding": accept}).headers["ETag"]
+        for accept in ("br", "gzip", "")
+    }
+    assert len(tags) == 3
+
+
+def test_scripts_are_minified_and_keep_their_name(client):
+    assert client.get("/v1/loader.js").data.startswith(b"/*! Social Widget Kit loader */")
+    for asset in share_files().values():
+        assert asset.raw.startswith(b"/*! Social Widget Kit share buttons */")
+        assert b"\n  " not in asset.raw
+        assert b"__SWK_" not in asset.raw  # every placeholder was filled
+
+
+def test_the_loader_stays_within_its_budget():
+    assert len(assets.build().loader.gzip) <= LOADER_BUDGET
+    assert len(gzip.compress(assets.build().loader.raw, 9)) <= LOADER_BUDGET
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_share_buttons_with_css_and_icons_stay_within_their_budget(lang):
+    (asset,) = [a for name, a in share_files().items() if name.endswith(f".{lang}.js")]
+    assert len(gzip.compress(asset.raw, 9)) <= SHARE_BUDGET
+    assert b"adoptedStyleSheets" in asset.raw and b":host{" in asset.raw  # the CSS is inside
+
+
+def test_a_widget_file_carries_only_its_own_language():
+    german = next(a for n, a in share_files().items() if n.endswith(".de.js")).raw
+    assert b"Auf {name} teilen" in german
+    for other in ("Share on {name}", "Partager sur {name}", "Udost"):
+        assert other.encode() not in german
+
+
+def test_every_language_translates_every_string():
+    root = files("widgetserver.widgets") / "i18n"
+    english = json.loads((root / "en.json").read_text(encoding="utf-8"))
+    assert {path.name for path in root.iterdir()} == {f"{lang}.json" for lang in LANGUAGES}
+    for lang in LANGUAGES:
+        table = json.loads((root / f"{lang}.json").read_text(encoding="utf-8"))
+        assert table.keys() == english.keys(), lang
+        assert table["lang"] == lang
+        assert all(isinstance(v, str) and v.strip() for v in table.values()), lang
+        assert "{name}" in table["share_on"], lang
+        if lang != "en":  # really translated, not copied
+            assert table["share_on"] != english["share_on"], lang
+
+
+def test_every_channel_has_an_icon_and_a_colour():
+    icons = json.loads((files("widgetserver.widgets") / "icons" / "icons.json").read_text())
+    assert set(icons) == set(CHANNELS)
+    for name, icon in icons.items():
+        assert re.fullmatch(r"#[0-9A-F]{6}", icon["colour"]), name
+        assert re.fullmatch(r"[MmLlHhVvCcSsQqTtAaZz0-9.,\- ]+", icon["path"]), name
