@@ -6,6 +6,7 @@ followed, or answer the one popup they open with a local stand-in page.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,7 +16,7 @@ from widgetserver.embed import assets
 from widgetserver.models import Event, RefCode
 
 from ..conftest import all_rows
-from .conftest import Setup, shared_code, wait_for
+from .conftest import GPC, Setup, shared_code, wait_for
 
 ALL = "whatsapp facebook x linkedin xing pinterest telegram reddit threads bluesky mastodon email copy"
 LINKS = [*ALL.split()[:10], "email"]  # the channels that are plain links
@@ -284,6 +285,8 @@ def test_copy_link_puts_a_tracked_address_on_the_clipboard_and_says_so(setup, ch
 
 
 def test_mastodon_asks_for_the_server_once_and_remembers_it_in_this_browser_only(setup, context):
+    # Remembering needs a storage mode that allows it, and the visitor's tick.
+    setup.configure(storage_mode="persistent", consent_required=False)
     context.route(
         "https://social.example/**", lambda route: route.fulfill(body="stand-in for Mastodon")
     )
@@ -300,12 +303,14 @@ def test_mastodon_asks_for_the_server_once_and_remembers_it_in_this_browser_only
     assert page.locator("[data-swk] .err").inner_text().startswith("Enter a server name")
     assert field.get_attribute("aria-invalid") == "true"
     field.fill("@me@Social.Example")
+    page.get_by_label("Remember on this device").check()
     with context.expect_page() as opened:
         field.press("Enter")
     popup = opened.value
     popup.wait_for_load_state()
     assert popup.url.startswith("https://social.example/share?text=")
-    assert page.evaluate("localStorage.getItem('swk:mastodon')") == "social.example"
+    assert kept(page, setup)["share:mastodon"] == "social.example"
+    assert page.evaluate("localStorage.getItem('swk:mastodon')") is None
     assert next(u for u in requests if "social.example" in u) == popup.url
     # The second time, no question: the window opens at once.
     with context.expect_page() as again:
@@ -313,6 +318,111 @@ def test_mastodon_asks_for_the_server_once_and_remembers_it_in_this_browser_only
     assert again.value.url.startswith("https://social.example/share?text=")
     wait_for(page, lambda: len(shares(setup)) == 2, "the shares were not stored")
     assert {e.channel for e in shares(setup)} == {"mastodon"}
+
+
+def kept(page, setup: Setup, storage: str = "localStorage") -> dict:
+    """What the loader keeps for the site in the browser's storage (empty: nothing)."""
+    return json.loads(page.evaluate(f"{storage}.getItem('swk:{setup.site.key}')") or "{}")
+
+
+def ask_mastodon(page, server: str = "social.example"):
+    """Click the Mastodon button and name a server; the question, still open."""
+    buttons(page).first.click()
+    page.get_by_label("Your Mastodon server").fill(server)
+    return page.locator("[data-swk] form")
+
+
+def share_on_mastodon(context, form) -> None:
+    with context.expect_page() as opened:
+        form.get_by_role("button", name="Share").click()
+    assert opened.value.url.startswith("https://social.example/share?text=")
+
+
+@pytest.fixture
+def mastodon(context):
+    context.route(
+        "https://social.example/**", lambda route: route.fulfill(body="stand-in for Mastodon")
+    )
+    return context
+
+
+def test_remembering_the_mastodon_server_is_the_visitors_choice(setup, mastodon):
+    setup.configure(storage_mode="persistent", consent_required=False)
+    page = mastodon.new_page()
+    page.goto(setup.page("/p/mug", body=container(networks="mastodon")))
+    form = ask_mastodon(page)
+    box = form.get_by_label("Remember on this device")
+    assert not box.is_checked()  # opt-in
+    share_on_mastodon(mastodon, form)
+    assert kept(page, setup) == {}
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    # Not remembered: the next click asks again.
+    buttons(page).first.click()
+    assert page.locator("[data-swk] form").count() == 1
+
+
+def test_in_session_mode_the_server_is_remembered_for_the_tab_and_says_so(setup, mastodon):
+    setup.configure(storage_mode="session")
+    page = mastodon.new_page()
+    page.goto(setup.page("/p/mug", body=container(networks="mastodon")))
+    form = ask_mastodon(page)
+    assert form.get_by_label("Remember on this device").count() == 0
+    form.get_by_label("Remember while this tab is open").check()
+    share_on_mastodon(mastodon, form)
+    assert kept(page, setup, "sessionStorage") == {"share:mastodon": "social.example"}
+    assert page.evaluate("localStorage.length") == 0
+
+
+@pytest.mark.parametrize(
+    ("settings", "gpc"),
+    [
+        ({}, False),  # storage mode "none", the default
+        ({"storage_mode": "persistent", "consent_required": True}, False),  # no consent yet
+        ({"storage_mode": "persistent", "consent_required": False}, True),
+        ({"storage_mode": "session"}, True),
+    ],
+    ids=["storage-none", "consent-not-given", "gpc-persistent", "gpc-session"],
+)
+def test_where_nothing_may_be_kept_no_box_is_offered_and_nothing_is_stored(
+    setup, mastodon, settings, gpc
+):
+    setup.configure(**settings)
+    if gpc:
+        mastodon.add_init_script(GPC)
+    page = mastodon.new_page()
+    page.goto(setup.page("/p/mug", body=container(networks="mastodon")))
+    form = ask_mastodon(page)
+    assert form.get_by_role("checkbox").count() == 0
+    share_on_mastodon(mastodon, form)
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    buttons(page).first.click()  # asked again
+    assert page.locator("[data-swk] form").count() == 1
+
+
+def test_consent_lets_the_server_be_kept_and_withdrawing_it_deletes_it(setup, mastodon):
+    setup.configure(storage_mode="persistent", consent_required=True)
+    page = mastodon.new_page()
+    page.goto(setup.page("/p/mug", body=container(networks="mastodon")))
+    page.evaluate("swk('consent', true)")
+    form = ask_mastodon(page)
+    form.get_by_label("Remember on this device").check()
+    share_on_mastodon(mastodon, form)
+    assert kept(page, setup) == {"share:mastodon": "social.example"}
+    with mastodon.expect_page():  # remembered: no question
+        buttons(page).first.click()
+    page.evaluate("swk('consent', false)")
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    form = ask_mastodon(page)  # asked again, and no longer offered to remember
+    assert form.get_by_role("checkbox").count() == 0
+
+
+def test_a_server_kept_by_earlier_versions_outside_the_policy_is_deleted_unused(setup, mastodon):
+    mastodon.add_init_script("localStorage.setItem('swk:mastodon', 'social.example')")
+    page = mastodon.new_page()
+    page.goto(setup.page("/p/mug", body=container(networks="mastodon")))
+    buttons(page).first.click()
+    assert page.locator("[data-swk] form").count() == 1  # asked, not sent to the old server
+    assert page.evaluate("localStorage.length") == 0
 
 
 def test_escape_closes_the_mastodon_question_and_focus_returns(setup, context):
@@ -620,6 +730,7 @@ def test_shops_theme_the_buttons_through_custom_properties(setup, context):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_accessibility_violations_in_any_layout_or_theme(setup, chromium, scheme):
+    setup.configure(storage_mode="session")  # the Mastodon question offers to remember
     context = chromium.new_context(color_scheme=scheme)
     body = "".join(
         f"<section style='background:{'#202124' if theme == 'dark' else '#fff'}'>"

@@ -45,32 +45,41 @@
       if (config.storage_mode === 'persistent' && (consent || !config.consent_required)) {
         return w.localStorage;
       }
-    } catch (e) { /* storage disabled by the browser */ }
+    } catch { /* storage disabled by the browser */ }
     return null;
   };
 
   const forget = () => {
     ['localStorage', 'sessionStorage'].forEach((name) => {
-      try { w[name].removeItem(KEY); } catch (e) { /* nothing stored */ }
+      try { w[name].removeItem(KEY); } catch { /* nothing stored */ }
     });
   };
 
+  // Everything kept for the site is one record under KEY, where storage() allows: the arrival
+  // code and when it came (`code`, `at`), and what widgets keep (`<widget>:<name>`). `keep`
+  // sets one entry, or deletes it when given no value.
+  const record = () => {
+    try { return JSON.parse(storage().getItem(KEY)) || {}; } catch { return {}; }
+  };
+  const kept = (name) => record()[name];
+  const keep = (name, value) => {
+    try {
+      storage().setItem(KEY, JSON.stringify({ ...record(), [name]: value }));
+    } catch { /* no storage allowed, or full */ }
+  };
   const save = () => {
-    const store = storage();
-    if (!store || !code) return;
-    try { store.setItem(KEY, JSON.stringify({ code, at: Date.now() })); } catch (e) { /* full */ }
+    if (code) {
+      keep('at', Date.now());
+      keep('code', code);
+    }
   };
 
   const recall = () => {
-    const store = storage();
-    if (!store) return null;
-    try {
-      const kept = JSON.parse(store.getItem(KEY) || 'null');
-      if (kept && CODE.test(kept.code) && Date.now() - kept.at < config.attribution_window_days * DAY) {
-        return kept.code;
-      }
-      store.removeItem(KEY);
-    } catch (e) { /* unreadable: treat as nothing kept */ }
+    const given = kept('code');
+    if (CODE.test(given) && Date.now() - kept('at') < config.attribution_window_days * DAY) {
+      return given;
+    }
+    if (given) keep('code');
     return null;
   };
 
@@ -99,11 +108,21 @@
     }
     return settled ? 'en' : null;
   };
-  const widget = (host) => Object.prototype.hasOwnProperty.call(ASSETS, host.dataset.swk);
+  const widget = (host) => ({}).hasOwnProperty.call(ASSETS, host.dataset.swk);
 
-  const context = { site, post, get config() { return config; }, code: () => code };
+  // What a widget's mount(host, ctx) gets. ctx.keep(name, value) and ctx.kept(name) keep values
+  // under the same policy as the code; ctx.keeping() is the storage mode that allows it now.
+  const context = {
+    site,
+    post,
+    get config() { return config; },
+    code: () => code,
+    keep,
+    kept,
+    keeping: () => storage() && config.storage_mode,
+  };
   const start = (mount, host) => {
-    try { mount(host, context); } catch (e) { /* one broken container must not stop the rest */ }
+    try { mount(host, context); } catch { /* one broken container must not stop the rest */ }
   };
 
   // Ask for a widget's file in one language, once.
@@ -111,9 +130,8 @@
     const key = `${type}:${lang}`;
     if (!defined[key] && !waiting[key]) {
       waiting[key] = [];
-      const tag = document.createElement('script');
+      const tag = document.createElement('script'); // async, as added by a script
       tag.src = `${endpoint}/v1/assets/${type}.${ASSETS[type]}.${lang}.js`;
-      tag.async = true;
       document.head.append(tag);
     }
     return key;
@@ -164,7 +182,7 @@
   const run = (args) => {
     const command = commands[args[0]];
     if (command) {
-      try { command(...args.slice(1)); } catch (e) { /* a bad call must not break the page */ }
+      try { command(...args.slice(1)); } catch { /* a bad call must not break the page */ }
     }
   };
 
@@ -176,7 +194,6 @@
   api.loaded = true;
   w.swk = api;
 
-  if (!site) return;
   // Widgets already on the page are asked for beside the settings, not after them, when their
   // language does not depend on the settings (their code waits in the queue until then).
   document.querySelectorAll('[data-swk]').forEach((host) => {
@@ -184,7 +201,7 @@
     if (lang) load(host.dataset.swk, lang);
   });
   fetch(`${endpoint}/v1/sites/${encodeURIComponent(site)}/config`, { credentials: 'omit' })
-    .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+    .then((response) => (response.ok ? response.json() : Promise.reject()))
     .then((loaded) => {
       config = loaded;
       if (gpc()) forget();
@@ -192,12 +209,12 @@
       if (!code) code = recall();
       api.q.splice(0).forEach(run);
       scan(document.documentElement);
-      // New containers, and elements that become containers.
+      // New containers, and elements that become containers (attributeFilter: attributes too).
       new MutationObserver((records) => records.forEach((r) => {
         r.addedNodes.forEach(scan);
         scan(r.target);
       })).observe(document.documentElement, {
-        childList: true, subtree: true, attributes: true, attributeFilter: ['data-swk'],
+        childList: true, subtree: true, attributeFilter: ['data-swk'],
       });
     })
     .catch(() => { /* the shop's page works without us */ });

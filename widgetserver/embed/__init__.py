@@ -3,13 +3,16 @@
 The loader is revalidated every few minutes so a fix reaches every shop quickly; widget files
 are named by their content and cached for a year. Both come compressed (brotli or gzip, as the
 browser accepts) and are loaded by ``<script>`` tags, which need no CORS.
+
+The app builds the widgets of its ``EMBED_WIDGETS`` setting (a tuple of ``registry.Widget``;
+by default ``registry.WIDGETS``) once, at start.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
 
-from . import assets
+from . import assets, registry
 
 bp = Blueprint("embed", __name__, url_prefix="/v1")
 
@@ -17,6 +20,11 @@ bp = Blueprint("embed", __name__, url_prefix="/v1")
 LOADER_MAX_AGE = 300
 #: Content-named files never change: a year, and no revalidation.
 IMMUTABLE_MAX_AGE = 365 * 24 * 3600
+
+
+def _build() -> assets.Build:
+    build: assets.Build = current_app.extensions["embed"]
+    return build
 
 
 def _encoding() -> str | None:
@@ -46,12 +54,12 @@ def _serve(asset: assets.Asset, max_age: int, *, immutable: bool = False) -> Res
 
 @bp.get("/loader.js")
 def loader() -> Response:
-    return _serve(assets.build().loader, LOADER_MAX_AGE)
+    return _serve(_build().loader, LOADER_MAX_AGE)
 
 
 @bp.get("/assets/<name>")
 def widget(name: str) -> Response:
-    found = assets.build().widget_file(name)
+    found = _build().widget_file(name)
     if found is None:
         abort(404)
     asset, current = found
@@ -61,5 +69,7 @@ def widget(name: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    assets.build()  # a broken widget source fails at start, not on a visitor's request
+    widgets = tuple(app.config.get("EMBED_WIDGETS", registry.WIDGETS))
+    # A broken widget source fails at start, not on a visitor's request.
+    app.extensions["embed"] = assets.build(widgets)
     app.register_blueprint(bp)

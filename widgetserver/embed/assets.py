@@ -1,11 +1,16 @@
-"""The browser assets, built once per process from ``widgets/``: minified, compressed, hashed.
+"""The browser assets, built from a registry of widgets: minified, compressed, hashed.
 
-The pipeline: webassets bundles minify the scripts (rjsmin) and the style sheet (rcssmin), pure
-Python, so no Node is needed to run the server. A widget is one script per language: its code
-with that language's strings, the icons and the CSS put in, so a page loads exactly one file
-per widget. Widget files are named by a hash of their content and cached for a year; the loader,
-whose address is in every shop's snippet and so never changes, carries those hashes and is
-revalidated every few minutes. Each file is kept raw, gzip- and brotli-compressed.
+The pipeline: webassets bundles minify the scripts (rjsmin) and the style sheets (rcssmin), pure
+Python, so no Node is needed to run the server. A widget is one script per language: the shared
+helper modules its registry entry names and its own code, wrapped in one function with that
+language's strings, its icons and its CSS put in, so a page loads exactly one file per widget
+and the loader carries none of the helpers. Widget files are named by a hash of their content
+and cached for a year; the loader, whose address is in every shop's snippet and so never
+changes, carries those hashes and is revalidated every few minutes. Each file is kept raw,
+gzip- and brotli-compressed, with its size budget.
+
+``build`` reads nothing but the registry it is given and the files it names, so a test can
+build a registry of its own; the app builds the one in its ``EMBED_WIDGETS`` setting.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -24,28 +30,30 @@ import brotli
 from webassets import Bundle, Environment
 
 from ..sites.settings import LANGUAGES
+from .registry import LOADER_BUDGET, WIDGETS, Widget
 
-#: The widgets a container can ask for with ``data-swk``, each built from ``js/<name>.js``.
-WIDGETS: tuple[str, ...] = ("share",)
 
-#: Size budgets in gzipped bytes (``make size`` prints them; tests enforce them): the loader,
-#: and each widget's file for one language, with its CSS and icons.
-LOADER_BUDGET = 2 * 1024
-WIDGET_BUDGETS: dict[str, int] = {"share": 6 * 1024}
+class BuildError(RuntimeError):
+    """A widget's files do not make a widget: a file, a string table or an icon is missing."""
+
+
+class BudgetError(RuntimeError):
+    """Built files larger, gzipped, than their budgets."""
 
 
 @dataclass(frozen=True)
 class Asset:
-    """One built file in its three encodings."""
+    """One built file in its three encodings, and the gzipped size it must stay within."""
 
     name: str
     raw: bytes
     gzip: bytes
     brotli: bytes
     etag: str
+    budget: int
 
     @classmethod
-    def of(cls, name: str, text: str) -> Asset:
+    def of(cls, name: str, text: str, budget: int) -> Asset:
         raw = text.encode()
         return cls(
             name=name,
@@ -53,6 +61,7 @@ class Asset:
             gzip=gzip.compress(raw, 9, mtime=0),
             brotli=brotli.compress(raw, quality=11),
             etag=hashlib.sha256(raw).hexdigest()[:20],
+            budget=budget,
         )
 
     def encoded(self, encoding: str | None) -> bytes:
@@ -82,16 +91,38 @@ class Build:
                 return self.files[current], False
         return None
 
+    def over_budget(self) -> list[Asset]:
+        """The files whose gzipped size exceeds their budget."""
+        return [a for a in (self.loader, *self.files.values()) if len(a.gzip) > a.budget]
 
-def _root() -> Path:
+    def check_budgets(self) -> None:
+        """Raise ``BudgetError`` naming every file over its budget."""
+        over = self.over_budget()
+        if over:
+            raise BudgetError(
+                "over budget (gzipped bytes): "
+                + ", ".join(f"{a.name} {len(a.gzip):,} > {a.budget:,}" for a in over)
+            )
+
+
+def widgets_root() -> Path:
+    """The folder of the browser code: the loader, the shared helpers and the real widgets."""
     return Path(str(files("widgetserver.widgets")))
 
 
-def _minified(env: Environment, source: str, filters: str) -> str:
+def _minified(env: Environment, source: Path, filters: str) -> str:
+    if not source.is_file():
+        raise BuildError(f"no such file: {source}")
     out = io.StringIO()
     # The output name is nominal: the result is written to `out`, never to disk.
-    Bundle(source, filters=filters, output=f"built/{source}", env=env).build(output=out, force=True)
-    return out.getvalue()
+    Bundle(str(source), filters=filters, output="built/nominal", env=env).build(
+        output=out, force=True
+    )
+    return out.getvalue().strip()
+
+
+def _js(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _put(template: str, **values: object) -> str:
@@ -99,45 +130,78 @@ def _put(template: str, **values: object) -> str:
     for key, value in values.items():
         marker = f"__SWK_{key.upper()}__"
         if marker not in template:
-            raise RuntimeError(f"the script has no {marker}")
-        template = template.replace(marker, json.dumps(value, separators=(",", ":")))
+            raise BuildError(f"the script has no {marker}")
+        template = template.replace(marker, _js(value))
     return template
 
 
 def _read_json(path: Path) -> Any:
+    if not path.is_file():
+        raise BuildError(f"no such file: {path}")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+#: A script's leading "/*! Social Widget Kit ... */" name, kept first for shops' devtools.
+_BANNER = re.compile(r"/\*!.*?\*/")
+
+
+def _widget_texts(env: Environment, root: Path, widget: Widget) -> dict[str, str]:
+    """The widget's file text in each language: helpers and script in one function."""
+    home = widget.home or root
+    script = _minified(env, home / widget.script, "rjsmin")
+    if not re.search(r"\bmount\s*=", script):
+        raise BuildError(f"{widget.script} defines no mount(host, ctx)")
+    banner = _BANNER.match(script)
+    head, body = (banner.group(), script[banner.end() :]) if banner else ("", script)
+    helpers = [
+        _minified(env, root / "js" / "lib" / f"{name}.js", "rjsmin") for name in widget.helpers
+    ]
+    known = _read_json(root / "icons" / "icons.json")
+    missing = [name for name in widget.icons if name not in known]
+    if missing:
+        raise BuildError(f"widget {widget.name!r} needs icons that icons.json lacks: {missing}")
+    icons = {n: [known[n]["name"], known[n]["colour"], known[n]["path"]] for n in widget.icons}
+    css = _minified(env, home / widget.style, "rcssmin")
+    texts = {}
+    for lang in LANGUAGES:
+        strings = _read_json(home / widget.strings / f"{lang}.json")
+        if strings.get("lang") != lang:
+            raise BuildError(f"{widget.strings}/{lang}.json does not say it is {lang!r}")
+        constants = f"const T={_js(strings)},ICONS={_js(icons)},CSS={_js(css)}"
+        define = f"window.swk('define',{_js(f'{widget.name}:{lang}')},mount)"
+        code = ";".join(part.rstrip(";") for part in (constants, *helpers, body, define))
+        texts[lang] = f"{head}(()=>{{'use strict';{code}}})();"
+    return texts
+
+
 @cache
-def build() -> Build:
-    root = _root()
+def build(widgets: tuple[Widget, ...] = WIDGETS, root: Path | None = None) -> Build:
+    """Every file of a registry of widgets and the loader that names them (built once each).
+
+    ``root`` is the folder of the loader, the shared helpers and the icons (``widgets/``);
+    each widget's own files are in its ``home``, by default the same folder.
+    """
+    root = root or widgets_root()
+    names = [widget.name for widget in widgets]
+    if len(set(names)) != len(names):
+        raise BuildError(f"two widgets of one name: {names}")
     env = Environment(
         directory=str(root), url="/v1/assets", cache=False, manifest=False, auto_build=False
     )
     # Each script keeps its one-line "/*! Social Widget Kit ... */" name for shops' devtools.
     env.config["RJSMIN_KEEP_BANG_COMMENTS"] = True
-    css = _minified(env, "css/share.css", "rcssmin")
-    icons = {
-        name: [icon["name"], icon["colour"], icon["path"]]
-        for name, icon in _read_json(root / "icons" / "icons.json").items()
-    }
     built: dict[str, Asset] = {}
     versions: dict[str, str] = {}
-    for widget in WIDGETS:
-        script = _minified(env, f"js/{widget}.js", "rjsmin")
-        texts = {
-            lang: _put(
-                script,
-                strings=_read_json(root / "i18n" / f"{lang}.json"),
-                icons=icons,
-                css=css,
-            )
-            for lang in LANGUAGES
-        }
+    for widget in widgets:
+        texts = _widget_texts(env, root, widget)
         digest = hashlib.sha256("\0".join(texts[lang] for lang in LANGUAGES).encode())
-        versions[widget] = digest.hexdigest()[:12]
+        versions[widget.name] = digest.hexdigest()[:12]
         for lang, text in texts.items():
-            name = f"{widget}.{versions[widget]}.{lang}.js"
-            built[name] = Asset.of(name, text)
-    loader = _put(_minified(env, "js/loader.js", "rjsmin"), assets=versions, langs=LANGUAGES)
-    return Build(loader=Asset.of("loader.js", loader), versions=versions, files=built)
+            name = f"{widget.name}.{versions[widget.name]}.{lang}.js"
+            built[name] = Asset.of(name, text, widget.budget)
+    loader = _put(
+        _minified(env, root / "js" / "loader.js", "rjsmin"), assets=versions, langs=LANGUAGES
+    )
+    return Build(
+        loader=Asset.of("loader.js", loader, LOADER_BUDGET), versions=versions, files=built
+    )
