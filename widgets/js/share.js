@@ -142,7 +142,7 @@ const mount = (host, ctx) => {
     });
     // Remembering is the visitor's choice, offered only where the site's storage policy
     // lets the loader keep it (and for as long as it does).
-    const kept = ctx.keeping();
+    const mode = ctx.keeping();
     const keep = h('input', { type: 'checkbox' });
     const error = h('p', { class: 'err', id: 'err' });
     const close = () => {
@@ -152,7 +152,7 @@ const mount = (host, ctx) => {
     };
     panel = h('form', { class: 'panel', 'aria-label': 'Mastodon' },
       h('label', { for: 'server' }, T.server), input,
-      ...kept ? [h('label', {}, keep, ` ${kept === 'session' ? T.remember_tab : T.remember}`)] : [],
+      ...mode ? [h('label', {}, keep, ` ${mode === 'session' ? T.remember_tab : T.remember}`)] : [],
       error,
       h('div', { class: 'row' },
         h('button', { class: 'b', type: 'submit' }, T.share),
