@@ -13,7 +13,7 @@ from .base import Base
 class StatsDay(Base):
     """Events of one closed day in a site's time zone, summed for the stats page.
 
-    Filled by ``stats.rollup`` when a period is first shown (days whose end has settled);
+    Filled by ``stats.store`` when a period is first shown (days whose end has settled);
     ``dimension`` is ``""`` for the day's totals (``value`` ``""``), ``"channel"`` or ``"page"``;
     ``"m:chan"`` and ``"m:page"`` hold whole calendar months (``day`` is the 1st) and
     ``"month"`` marks a month as summed. ``visitors`` (distinct visitor hashes) is kept on the
