@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, embed, ingest, stats
+from . import admin, api, demo, embed, ingest, sites, stats
 from .core import cli, config
 from .core.db import db as _database
 from .web import errors, health, sessions
@@ -38,5 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     embed.init_app(app)
     admin.init_app(app)
     stats.init_app(app)
+    sites.init_app(app)
+    demo.init_app(app)
     cli.init_app(app)
     return app

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from widgetserver.core.db import db
 from widgetserver.models import StatsDay
-from widgetserver.stats import rollup
+from widgetserver.stats import store
+from widgetserver.stats.sums import OTHER, Sums, top_pages
 
 from .conftest import V1, S, ok, report_for
 
@@ -15,7 +16,7 @@ from .conftest import V1, S, ok, report_for
 @pytest.fixture
 def many_pages(app, clock, people, monkeypatch):
     """An early share on 1 March; four pages on 15 April and on 12 May (today), with 4, 3, 2 and 1 shares; two are kept."""
-    monkeypatch.setattr(rollup, "TOP_PAGES", 2)
+    monkeypatch.setattr(store, "TOP_PAGES", 2)
     sharer, friend = people(S), people(V1)
     clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))  # the site's first event: April is whole
     ok(sharer.share("early001", "email", product="SKU-9"))
@@ -40,11 +41,11 @@ def test_a_day_stores_its_top_pages_and_one_row_for_the_rest(app, site, many_pag
         rows = dict(
             db.session.execute(
                 select(StatsDay.value, StatsDay.shares).where(
-                    StatsDay.dimension == rollup.PAGE, StatsDay.day == date(2026, 4, 15)
+                    StatsDay.dimension == store.PAGE, StatsDay.day == date(2026, 4, 15)
                 )
             ).all()
         )
-    assert rows == {"SKU-0": 4, "SKU-1": 3, rollup.OTHER: 3}
+    assert rows == {"SKU-0": 4, "SKU-1": 3, OTHER: 3}
 
 
 def test_months_and_today_keep_only_the_top_pages_too(app, site, many_pages):
@@ -54,7 +55,7 @@ def test_months_and_today_keep_only_the_top_pages_too(app, site, many_pages):
     with app.app_context():
         month = db.session.scalar(
             select(func.count()).where(
-                StatsDay.dimension == rollup.MONTH_PAGE, StatsDay.day == date(2026, 4, 1)
+                StatsDay.dimension == store.MONTH_PAGE, StatsDay.day == date(2026, 4, 1)
             )
         )
     assert month == 3
@@ -62,11 +63,11 @@ def test_months_and_today_keep_only_the_top_pages_too(app, site, many_pages):
 
 def test_top_pages_sums_the_rest_and_keeps_an_earlier_rest():
     sums = {
-        "a": rollup.Sums(shares=5),
-        "b": rollup.Sums(visits=1),
-        rollup.OTHER: rollup.Sums(shares=2),
+        "a": Sums(shares=5),
+        "b": Sums(visits=1),
+        OTHER: Sums(shares=2),
     }
-    assert rollup.top_pages(sums, 1) == {
-        "a": rollup.Sums(shares=5),
-        rollup.OTHER: rollup.Sums(shares=2, visits=1),
+    assert top_pages(sums, 1) == {
+        "a": Sums(shares=5),
+        OTHER: Sums(shares=2, visits=1),
     }

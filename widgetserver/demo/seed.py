@@ -20,7 +20,7 @@ from ..core import signing
 from ..models import Conversion, Event, RefCode, Site
 from ..orders import money
 from ..web.client import customer_ref
-from .shop import PRODUCTS
+from .catalogue import PRODUCTS
 
 OWNER_EMAIL = "demo@example.com"
 OWNER_PASSWORD = "demo-password"  # noqa: S105 - printed on purpose: it is a demo

@@ -1,24 +1,24 @@
 """The demo shop: the reference integration for a hand-made shop without a plugin.
 
-A shop integrates in four places, each marked "Integration point" below:
+A shop integrates in four places, each marked "Integration point" in the code:
 
 1. Every page embeds the loader (``templates/base.html``) and places widget containers.
 2. A landing URL's reference code (``?swk=CODE``) is kept in the shop's own session, as a
    plugin does in storage mode ``none``, and travels with the order.
 3. The order and every later change of its status are reported server-to-server, signed.
-4. Reporting never blocks checkout: what does not arrive waits in an outbox and is retried.
+4. Reporting never blocks checkout: what does not arrive waits in an outbox and is retried
+   (``outbox.py``: the pattern a plugin copies).
 
-Everything lives in memory; restarting the shop forgets its orders (the widget server does not).
+What the shop sells and what its back office does to orders is in ``catalogue.py``. Everything
+lives in memory; restarting the shop forgets its orders (the widget server does not).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,90 +39,14 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from ..web.client import DeliveryError, SignedClient, customer_ref, encode
-
-log = logging.getLogger("widgetserver.demo")
+from ..web.client import SignedClient, customer_ref
+from .catalogue import ACTIONS, PRODUCTS, Order, Product, apply_action
+from .outbox import Outbox
 
 CURRENCY = "EUR"
 REF_PARAM = "swk"  # the site's ``ref_param`` setting (default)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[A-Za-z]{2,63}$")
 DELIVERY_TIMEOUT = 2.0
-PARTIAL_REFUND = Decimal("10.00")
-
-
-@dataclass(frozen=True)
-class Product:
-    slug: str
-    sku: str
-    name: str
-    price: Decimal
-    description: str
-
-
-PRODUCTS: dict[str, Product] = {
-    p.slug: p
-    for p in (
-        Product(
-            "mug",
-            "SWK-MUG",
-            "Stoneware mug",
-            Decimal("24.90"),
-            "Hand-thrown in a small workshop, glazed in sea green, holds 350 ml.",
-        ),
-        Product(
-            "tote",
-            "SWK-TOTE",
-            "Organic cotton tote bag",
-            Decimal("14.50"),
-            "Heavy canvas with long handles; carries a week's groceries for years.",
-        ),
-        Product(
-            "tea",
-            "SWK-TEA",
-            "Loose-leaf tea sampler",
-            Decimal("19.00"),
-            "Six teas from family gardens, 50 g each, with brewing notes.",
-        ),
-    )
-}
-
-
-@dataclass
-class Order:
-    id: str
-    name: str
-    email: str
-    lines: list[tuple[Product, int]]
-    ref: str | None
-    placed_at: datetime
-    status: str = "placed"
-    refunded: Decimal = Decimal("0.00")
-
-    @property
-    def total(self) -> Decimal:
-        return sum((p.price * q for p, q in self.lines), Decimal("0.00"))
-
-
-#: Back-office actions: which statuses they apply to, and what they do to the order.
-ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "paid": ("Mark paid", ("placed",)),
-    "refund-partial": (f"Refund {PARTIAL_REFUND}", ("paid",)),
-    "refund-all": ("Refund all", ("paid",)),
-    "cancel": ("Cancel", ("placed",)),
-}
-
-
-def _apply(order: Order, action: str) -> None:
-    if action == "paid":
-        order.status = "paid"
-    elif action == "refund-partial":
-        order.refunded = min(order.refunded + PARTIAL_REFUND, order.total)
-    elif action == "refund-all":
-        order.refunded = order.total
-    elif action == "cancel":
-        order.status = "cancelled"
-    if order.refunded == order.total and order.total > 0:
-        order.status = "refunded"
 
 
 def conversion_report(order: Order, site_secret: str) -> dict[str, Any]:
@@ -143,112 +67,6 @@ def conversion_report(order: Order, site_secret: str) -> dict[str, Any]:
         "customer_ref": customer_ref(site_secret, order.email),
         "occurred_at": order.placed_at.isoformat().replace("+00:00", "Z"),
     }
-
-
-@dataclass
-class Report:
-    order_id: str
-    body: bytes
-    queued_at: float
-    attempts: int = 0
-    state: str = "waiting"  # then "delivered" or "refused"
-    error: str = ""
-
-
-class Outbox:
-    """Integration point 4: reports that did not arrive, retried in order per order id.
-
-    A report is tried at once with a short timeout. If the widget server cannot be reached (or
-    fails), the report waits here and a background thread retries it every ``interval``
-    seconds; later reports of the same order queue behind it so the server sees the statuses in
-    the order they happened. The body stays the same; it is signed anew at every attempt. A 4xx
-    answer is final: retrying would get the same answer (409: the server already knows a later
-    state of the order).
-    """
-
-    PATH = "/v1/conversions"
-
-    def __init__(self, client: SignedClient, interval: float) -> None:
-        self.client = client
-        self.interval = interval
-        self._queues: dict[str, deque[Report]] = {}
-        self._sending: dict[str, threading.Lock] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.refused: deque[Report] = deque(maxlen=20)
-
-    def send(self, order_id: str, body: dict[str, Any]) -> Report:
-        report = Report(order_id, encode(body), time.time())
-        with self._lock:
-            self._queues.setdefault(order_id, deque()).append(report)
-        self._drain(order_id)
-        return report
-
-    def flush(self) -> None:
-        """Retry every waiting report now."""
-        with self._lock:
-            waiting = list(self._queues)
-        for order_id in waiting:
-            self._drain(order_id)
-
-    def pending(self) -> list[Report]:
-        with self._lock:
-            return [r for queue in self._queues.values() for r in queue]
-
-    def _drain(self, order_id: str) -> None:
-        with self._lock:
-            sending = self._sending.setdefault(order_id, threading.Lock())
-        with sending:  # one sender per order, so reports of an order never overtake each other
-            while True:
-                with self._lock:
-                    queue = self._queues.get(order_id)
-                    if not queue:
-                        self._queues.pop(order_id, None)
-                        return
-                    report = queue[0]
-                report.attempts += 1
-                try:
-                    status, answer = self.client.post(self.PATH, report.body)
-                except DeliveryError as exc:
-                    if not report.error:
-                        log.warning("order %s: report kept in the outbox (%s)", order_id, exc)
-                    report.error = str(exc)
-                    return
-                if status >= 400:
-                    report.state, report.error = "refused", _describe(status, answer)
-                    self.refused.append(report)
-                    # 409: the widget server already knows a later state of the order.
-                    level = logging.INFO if status == 409 else logging.WARNING
-                    log.log(
-                        level, "order %s: report refused, not retried: %s", order_id, report.error
-                    )
-                else:
-                    report.state, report.error = "delivered", ""
-                with self._lock:
-                    queue.popleft()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="shop-outbox", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.flush()
-            except Exception:  # keep retrying whatever happened to one attempt
-                log.exception("outbox retry failed")
-
-
-def _describe(status: int, answer: Any) -> str:
-    if isinstance(answer, dict) and "error" in answer:
-        return f"{status} {answer['error']}: {answer.get('message', '')}"
-    return str(status)
 
 
 @dataclass
@@ -421,7 +239,7 @@ def change_order(order_id: str, action: str) -> Response:
         if order.status not in ACTIONS[action][1]:
             flash(f"Order {order_id} is {order.status}; that does not apply.")
             return redirect(url_for("shop.orders"))
-        _apply(order, action)
+        apply_action(order, action)
         body = conversion_report(order, shop.site_secret)
     report = shop.outbox.send(order_id, body)  # Integration point 3: every later status, too
     flash(

@@ -27,11 +27,15 @@ class IngestState:
 
 
 def init_app(app: Flask) -> None:
+    from .cli import drops, purge
+
     with app.app_context():
         engine = db.engine
     writer = GroupWriter(engine)
     app.extensions[_STATE] = IngestState(writer, CodeCache(engine))
     db.on_dispose(app, writer.close)
+    app.cli.add_command(drops)
+    app.cli.add_command(purge)
 
 
 def state() -> IngestState:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -236,3 +236,10 @@ def embed_snippet(public_url: str, site: Site) -> str:
         f'<script async src="{public_url}/v1/loader.js" data-site="{site.public_key}"></script>\n'
         '<div data-swk="share"></div>'
     )
+
+
+def init_app(app: Flask) -> None:
+    from .cli import owners_group, sites_group
+
+    app.cli.add_command(owners_group)
+    app.cli.add_command(sites_group)

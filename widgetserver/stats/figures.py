@@ -16,6 +16,7 @@ from ..core import clock
 from ..models import Conversion, Event, RefCode, Site
 from . import orders, rollup
 from .period import Period
+from .sums import PeriodSums, Sums
 
 Money = dict[str, Decimal]  # per ISO 4217 currency
 
@@ -136,7 +137,7 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _totals(sums: rollup.Sums, sold: orders.OrderSums) -> Totals:
+def _totals(sums: Sums, sold: orders.OrderSums) -> Totals:
     return Totals(
         shares=sums.shares,
         visits=sums.visits,
@@ -151,14 +152,14 @@ def _totals(sums: rollup.Sums, sold: orders.OrderSums) -> Totals:
     )
 
 
-def _channels(events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[ChannelRow]:
+def _channels(events: PeriodSums, sold: orders.PeriodOrders) -> list[ChannelRow]:
     keys = events.channels.keys() | sold.channels.keys()
     rows = _merged(ChannelRow, keys, events.channels, sold.channels)
     rows.sort(key=lambda r: (-r.visits, -r.shares, -r.orders, r.channel))
     return rows
 
 
-def _pages(events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[PageRow]:
+def _pages(events: PeriodSums, sold: orders.PeriodOrders) -> list[PageRow]:
     keys = events.pages.keys() | sold.pages.keys()
     rows = _merged(PageRow, keys, events.pages, sold.pages)
     rows.sort(key=lambda r: (-r.visits, -r.orders, -r.shares, r.page))
@@ -244,7 +245,7 @@ def _conversions(
         )
 
 
-def _daily(period: Period, events: rollup.PeriodSums, sold: orders.PeriodOrders) -> list[Day]:
+def _daily(period: Period, events: PeriodSums, sold: orders.PeriodOrders) -> list[Day]:
     return [
         replace(day, revenue_unverified=orders.amounts(sold.daily[day.day].revenue_unverified))
         if day.day in sold.daily
@@ -256,7 +257,7 @@ def _daily(period: Period, events: rollup.PeriodSums, sold: orders.PeriodOrders)
 def _merged(
     row: Callable[[_Key, int, int, int, Money, int], _Row],
     keys: Iterable[_Key],
-    events: Mapping[_Key, rollup.Sums],
+    events: Mapping[_Key, Sums],
     sold: Mapping[_Key, orders.OrderSums],
 ) -> list[_Row]:
     """A row per key, in the order of ``keys``: its event sums beside its order sums.
@@ -281,5 +282,5 @@ def _merged(
     return rows
 
 
-_NO_EVENTS = rollup.Sums()
+_NO_EVENTS = Sums()
 _NO_ORDERS = orders.OrderSums()

@@ -22,7 +22,7 @@ from ..orders import money
 from ..orders.attribution import ATTRIBUTED
 from ..orders.conversions import FINAL
 from .period import Period, day_start
-from .rollup import REFERRAL_CHANNEL, day_of
+from .sql import REFERRAL_CHANNEL, day_of
 
 RECENT = 20
 #: Orders read per query when every order of a period is exported (bounds the memory).

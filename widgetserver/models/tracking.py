@@ -1,0 +1,96 @@
+"""What browsers report and what ingest keeps about it: codes, events, salts, refusals.
+
+No column holds an IP address: visitors appear only as a keyed, daily rotating 64-bit hash.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, BigId
+
+
+class RefCode(Base):
+    """A reference code carried by a shared or recommended link."""
+
+    __tablename__ = "ref_codes"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(10))  # "share" or "referral"
+    channel: Mapped[str | None] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    product: Mapped[str | None] = mapped_column(String(128))
+    #: The code the sharer arrived with, so chains of sharing can be followed.
+    parent_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("ref_codes.id", ondelete="SET NULL")
+    )
+    #: Referrals: the shop's pseudonymous reference for the referring customer.
+    referrer: Mapped[str | None] = mapped_column(String(128))
+    #: Shares: the sharer's visitor hash of that day, for self-referral detection.
+    visitor_hash: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class Event(Base):
+    """One share, visit or invite, as received from a browser."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_site_time", "site_id", "occurred_at"),
+        Index("ix_events_code_time", "code_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(10))
+    occurred_at: Mapped[datetime]
+    code_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("ref_codes.id", ondelete="SET NULL")
+    )
+    #: Copied from the code (visits) or the event (shares, invites) for cheap grouping.
+    channel: Mapped[str | None] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    product: Mapped[str | None] = mapped_column(String(128))
+    visitor_hash: Mapped[int] = mapped_column(BigInteger)
+    #: A visit by the very visitor who shared the link.
+    is_self: Mapped[bool] = mapped_column(default=False)
+
+
+class Salt(Base):
+    """The secret of one UTC day for visitor hashes; deleted 48 hours after it starts."""
+
+    __tablename__ = "salts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class VisitorLink(Base):
+    """A visitor active across midnight: today's hash stands for yesterday's all day long.
+
+    Written only in the first half hour of a day, deleted with the salts.
+    """
+
+    __tablename__ = "visitor_links"
+
+    site_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    current_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    previous_hash: Mapped[int] = mapped_column(BigInteger)
+
+
+class IngestDrop(Base):
+    """How many events were refused, by site (0 = unknown site), UTC day and reason."""
+
+    __tablename__ = "ingest_drops"
+
+    site_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
