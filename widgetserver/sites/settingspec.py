@@ -2,7 +2,7 @@
 
 A ``Setting`` says everything the service needs to know about one option: the key it is
 stored under, its default, its check, where (if anywhere) a browser sees it in the public
-configuration, and how the owners' settings form shows it. Settings come in ``Section``\\ s,
+configuration, and how the owners' settings form shows it. Settings come in sections,
 one per feature (share buttons, the site as a whole, tracking, …); a ``Registry`` is an ordered
 set of sections that refuses to be built when two settings would collide anywhere.
 """
