@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
+import widgetserver.admin
+from widgetserver.core.db import db
 from widgetserver.models import Site
 from widgetserver.sites import settings as sitesettings
 
 from ..conftest import SHOP, Shop, SiteInfo, all_rows
+from ..sites.sample_section import extend_registry
+from ..sites.test_settings import LEGACY
 from .conftest import confirm_in, token_in
 
 
@@ -164,8 +171,6 @@ def test_the_arrows_move_a_network_without_saving_or_losing_anything(app, owners
 
 
 def test_unknown_keys_other_features_stored_survive_a_save(app, owners, mine):
-    from widgetserver.core.db import db
-
     with app.app_context(), db.writing() as session:
         session.get(Site, mine.id).settings = {"rewards": {"coupon": "X"}}
     owners.post(f"/admin/sites/{mine.id}/settings", form(theme="light"))
@@ -271,3 +276,92 @@ def test_stopping_old_secrets_at_once_is_allowed_during_a_grace_period(app, owne
     stop = {"what": "secret", "grace_hours": "0"}
     assert owners.post(f"/admin/sites/{mine.id}/rotate", stop).status_code == 200
     assert stored(app, mine.id).previous_secret is None
+
+
+def test_settings_saved_by_an_earlier_version_are_shown_and_kept_by_a_save(app, owners, mine):
+    with app.app_context(), db.writing() as session:
+        session.get(Site, mine.id).settings = json.loads(LEGACY)
+    page = owners.client.get(f"/admin/sites/{mine.id}/settings").get_data(as_text=True)
+    assert '<option value="labels" selected>' in page and '<option value="de" selected>' in page
+    assert "<option selected>Europe/Berlin</option>" in page
+    assert 'name="ref_param" value="ref"' in page and 'value="14"' in page
+    assert page.index('id="net-mastodon"') < page.index('id="net-email"') < page.index('"net-x"')
+    unchanged = form(
+        layout="labels",
+        theme="light",
+        colours="mono",
+        lang="de",
+        storage_mode="session",
+        consent_required=None,
+        ref_param="ref",
+        utm_enabled="on",
+        utm_campaign="spring",
+        attribution_window_days="14",
+        timezone="Europe/Berlin",
+        **{f"net_{c}": "on" if c in ("mastodon", "email") else None for c in sitesettings.CHANNELS},
+        pos_mastodon="0",
+        pos_email="0.5",
+    )
+    assert owners.post(f"/admin/sites/{mine.id}/settings", unchanged).status_code == 303
+    assert stored(app, mine.id).settings == {**json.loads(LEGACY), "theme": "light"}
+
+
+def test_the_option_words_and_labels_come_in_german(owners, mine):
+    german = {"Accept-Language": "de"}
+    page = owners.client.get(f"/admin/sites/{mine.id}/settings", headers=german).text
+    assert "<legend>Aussehen</legend>" in page
+    assert '<option value="icons" selected>Nur Symbole</option>' in page
+
+
+def test_every_word_of_the_settings_form_has_a_german_translation():
+    po = Path(widgetserver.admin.__file__).parent / "translations/de/LC_MESSAGES/messages.po"
+    with po.open("rb") as source:
+        translated = {m.id for m in read_po(source) if m.id and m.string and not m.fuzzy}
+    words = [
+        legend for section in sitesettings.REGISTRY.sections for _n, legend in section.fieldsets
+    ]
+    for setting in sitesettings.REGISTRY.settings.values():
+        assert setting.field is not None
+        words += [setting.field.label, setting.field.error, setting.field.hint]
+        words += [text for _value, text in setting.field.choices]
+    # Lazy texts are translated; plain ones (the languages' own names) are meant as they are.
+    lazy = [word for word in words if word is not None and not isinstance(word, str)]
+    assert len(lazy) > 30
+    missing = [str(word) for word in lazy if str(word) not in translated]
+    assert missing == [], "run `make translations` and translate these: " + ", ".join(missing)
+
+
+@pytest.fixture
+def sample(monkeypatch):
+    extend_registry(monkeypatch)
+
+
+def test_a_new_section_shows_in_the_form_without_editing_it(owners, mine, sample):
+    page = owners.client.get(f"/admin/sites/{mine.id}/settings").get_data(as_text=True)
+    assert "<legend>Sample widget</legend>" in page
+    assert 'name="sample_enabled"' in page and 'name="sample_greeting" value="hello"' in page
+    assert 'aria-describedby="hint-sample_greeting"' in page
+    assert "Visitors see it above the widget." in page
+    privacy = page.index("Reference codes and privacy")
+    assert privacy < page.index('name="sample_days"') < page.index("Sample widget")
+
+
+def test_a_new_sections_mistake_is_shown_beside_its_field(app, owners, mine, sample):
+    data = form(sample_greeting="Not Valid", sample_days="7")
+    response = owners.post(f"/admin/sites/{mine.id}/settings", data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="error-sample_greeting"' in page and "Use 1 to 20 lower-case letters." in page
+    assert 'aria-describedby="hint-sample_greeting error-sample_greeting"' in page
+    assert 'value="Not Valid"' in page
+    assert stored(app, mine.id).settings == {}
+
+
+def test_a_new_sections_choices_are_saved_and_reach_the_config(app, owners, client, mine, sample):
+    data = form(sample_enabled="on", sample_greeting="hola", sample_days="3")
+    assert owners.post(f"/admin/sites/{mine.id}/settings", data).status_code == 303
+    settings = stored(app, mine.id).settings
+    assert (settings["sample_enabled"], settings["sample_greeting"]) == (True, "hola")
+    assert settings["sample_days"] == 3
+    config = client.get(f"/v1/sites/{mine.key}/config").json
+    assert config["sample"] == {"enabled": True, "greeting": "hola"}

@@ -1,4 +1,7 @@
-"""Words for the machine words the owners' pages show: channels, statuses, reasons, settings."""
+"""Words for the machine words the owners' pages show: channels, statuses, reasons, kinds.
+
+The settings' own words stand beside each setting in ``sites/settingsections.py``.
+"""
 
 from __future__ import annotations
 
@@ -36,29 +39,6 @@ ATTRIBUTION: dict[str, Any] = {
     "outside_window": _l("outside the window"),
 }
 KINDS: dict[str, Any] = {"share": _l("share"), "referral": _l("referral")}
-CHOICES: dict[str, Any] = {
-    "icons": _l("Icons only"),
-    "labels": _l("Icons with labels"),
-    "compact": _l("Compact"),
-    "auto": _l("Automatic"),
-    "light": _l("Light"),
-    "dark": _l("Dark"),
-    "brand": _l("Brand colours of each network"),
-    "mono": _l("One colour"),
-    "none": _l("None: the code travels only in the address"),
-    "session": _l("Session: kept while the tab is open"),
-    "persistent": _l("Persistent: kept for the attribution window"),
-}
-LANGUAGE_CHOICES: dict[str, Any] = {
-    "auto": _l("Automatic (the page's language)"),
-    "de": "Deutsch",
-    "en": "English",
-    "fr": "Français",
-    "es": "Español",
-    "it": "Italiano",
-    "nl": "Nederlands",
-    "pl": "Polski",
-}
 
 
 def channel(name: str | None) -> str:
@@ -77,11 +57,3 @@ def attribution(name: str) -> str:
 
 def kind(name: str) -> str:
     return str(KINDS.get(name, name))
-
-
-def choice(name: str) -> str:
-    return str(CHOICES.get(name, name))
-
-
-def language(name: str) -> str:
-    return str(LANGUAGE_CHOICES.get(name, name))

@@ -1,5 +1,7 @@
 """The site settings form: reading what the owner typed, checking it field by field.
 
+The fields come from the settings registry (``sites.settings.form``): each is read, shown and
+explained by its kind, so a new setting appears here without a change to this module.
 Nothing the owner typed is lost on a mistake: ``read`` returns a ``Draft`` holding the raw
 values, and the page is shown again from it with each error beside its field.
 """
@@ -18,24 +20,12 @@ from ..sites import InputError, normalise_origin
 from ..sites import settings as sitesettings
 from ..sites.settings import CHANNELS, SettingsError
 
-#: What each field must look like, said to the owner (the validators' words are for logs).
+#: What the site's own fields must look like, said to the owner (the settings say theirs in
+#: their ``Field.error``; the validators' words are for logs).
 HINTS: dict[str, Any] = {
     "name": _l("Give the site a name of 1 to 200 characters."),
     "origins": _l("Enter at least one shop address such as https://shop.example, one per line."),
-    "networks": _l("Choose at least one network."),
-    "layout": _l("Choose one of the layouts."),
-    "theme": _l("Choose one of the themes."),
-    "colours": _l("Choose one of the colour schemes."),
-    "lang": _l("Choose one of the languages."),
-    "storage_mode": _l("Choose one of the storage modes."),
-    "consent_required": _l("Choose yes or no."),
-    "ref_param": _l("Use 1 to 32 lower-case letters, digits or _, starting with a letter."),
-    "utm_enabled": _l("Choose yes or no."),
-    "utm_campaign": _l("Use 1 to 64 letters, digits, dots, dashes or underscores."),
-    "attribution_window_days": _l("Enter a whole number of days from 1 to 365."),
-    "timezone": _l("Choose a time zone such as Europe/Berlin."),
 }
-_BOOLEANS = ("consent_required", "utm_enabled")
 _SPLIT = re.compile(r"[\s,]+")
 
 
@@ -48,6 +38,7 @@ class Draft:
     #: Every channel in the order shown; ``enabled`` says which of them are switched on.
     order: list[str]
     enabled: set[str]
+    #: Every other field of the form by its setting's key.
     values: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
     # Clean values, filled by ``check`` when there are no errors.
@@ -59,12 +50,24 @@ class Draft:
         return [c for c in self.order if c in self.enabled]
 
 
+def _fields() -> list[sitesettings.Setting]:
+    return [s for block in sitesettings.form() for s in block.settings]
+
+
 def from_site(site: Site) -> Draft:
     current = sitesettings.effective(site.settings)
-    networks = list(current["networks"])
-    order = networks + [c for c in CHANNELS if c not in networks]
-    values = {k: v for k, v in current.items() if k != "networks"}
-    return Draft(site.name, "\n".join(site.origins), order, set(networks), values)
+    order: list[str] = list(CHANNELS)
+    enabled: set[str] = set()
+    values: dict[str, Any] = {}
+    for setting in _fields():
+        assert setting.field is not None
+        if setting.field.kind == "networks":
+            chosen = list(current[setting.key])
+            order = chosen + [c for c in CHANNELS if c not in chosen]
+            enabled = set(chosen)
+        else:
+            values[setting.key] = current[setting.key]
+    return Draft(site.name, "\n".join(site.origins), order, enabled, values)
 
 
 def read(form: MultiDict[str, str]) -> Draft:
@@ -79,13 +82,14 @@ def read(form: MultiDict[str, str]) -> Draft:
     order = sorted(CHANNELS, key=position)
     enabled = {c for c in CHANNELS if form.get(f"net_{c}")}
     values: dict[str, Any] = {}
-    for key in sitesettings.DEFAULTS:
-        if key == "networks":
+    for setting in _fields():
+        assert setting.field is not None
+        if setting.field.kind == "networks":
             continue
-        if key in _BOOLEANS:
-            values[key] = form.get(key) == "on"
+        if setting.field.kind == "check":
+            values[setting.key] = form.get(setting.key) == "on"
         else:
-            values[key] = form.get(key, "").strip()
+            values[setting.key] = form.get(setting.key, "").strip()
     return Draft(form.get("name", ""), form.get("origins", ""), order, enabled, values)
 
 
@@ -102,6 +106,15 @@ def move(draft: Draft, instruction: str) -> bool:
     return True
 
 
+def _typed(kind: str, value: Any) -> Any:
+    """A number field's text as an int when it is plainly one; anything else as it came."""
+    if kind == "number":
+        text = str(value)
+        if text.isascii() and text.isdigit() and len(text) < 5:
+            return int(text)
+    return value
+
+
 def check(draft: Draft) -> bool:
     """Fill ``draft.errors``, or the clean values if there are none."""
     name = draft.name.strip()
@@ -115,17 +128,18 @@ def check(draft: Draft) -> bool:
             draft.errors["origins"] = str(HINTS["origins"])
     if not origins:
         draft.errors["origins"] = str(HINTS["origins"])
-    changes: dict[str, Any] = {"networks": draft.networks, **draft.values}
-    window = str(changes["attribution_window_days"])
-    changes["attribution_window_days"] = (
-        int(window) if window.isascii() and window.isdigit() and len(window) < 5 else window
-    )
     clean: dict[str, Any] = {}
-    for key, value in changes.items():
+    for setting in _fields():
+        spec = setting.field
+        assert spec is not None
+        if spec.kind == "networks":
+            value = draft.networks
+        else:
+            value = _typed(spec.kind, draft.values[setting.key])
         try:
-            clean.update(sitesettings.validate({key: value}))
+            clean.update(sitesettings.validate({setting.key: value}))
         except SettingsError:
-            draft.errors[key] = str(HINTS[key])
+            draft.errors[setting.key] = str(spec.error)
     if draft.errors:
         return False
     draft.name = name
