@@ -2,7 +2,6 @@
 
 import ast
 import importlib
-import importlib.util
 import logging
 import pkgutil
 from collections.abc import Iterator
@@ -228,74 +227,3 @@ def test_an_http_error_made_of_a_domain_error_takes_the_tables_status():
 def test_reasons_are_snake_case_words():
     with pytest.raises(ValueError, match="snake_case"):
         reason("Not A Reason", "spaces and capitals")
-
-
-# --- domain modules know nothing of HTTP -----------------------------------------------------
-
-#: Domain modules that hold per-application state may use ``flask.current_app`` (any
-#: application context: a request, a CLI command, a job); a package may take the ``Flask``
-#: application in its ``init_app``. Nothing else of Flask, and no HTTP error, anywhere.
-FLASK_ALLOWED = {
-    "widgetserver.orders": {"Flask"},
-    "widgetserver.sites": {"Flask"},
-    "widgetserver.sites.public": {"current_app"},
-}
-
-
-def _domain_modules() -> list[str]:
-    names = []
-    for package in ("widgetserver.orders", "widgetserver.sites"):
-        path = importlib.import_module(package).__path__
-        names += [package, *(m.name for m in pkgutil.iter_modules(path, package + "."))]
-    return sorted(names)
-
-
-def _imports(module: ModuleType) -> dict[str, set[str]]:
-    """What ``module`` imports directly: absolute module name -> names taken from it."""
-    return _imports_of_source(_source(module), module.__name__, hasattr(module, "__path__"))
-
-
-def _imports_of_source(source: str, name: str, is_package: bool = False) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
-    package = name if is_package else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                found.setdefault(alias.name, set())
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = importlib.util.resolve_name("." * node.level + base, package).rstrip(".")
-            found.setdefault(base, set()).update(alias.name for alias in node.names)
-    return found
-
-
-def test_the_domain_modules_are_found():
-    assert {
-        "widgetserver.orders.report",
-        "widgetserver.orders.lifecycle",
-        "widgetserver.orders.view",
-        "widgetserver.sites.store",
-        "widgetserver.sites.public",
-    } <= set(_domain_modules())
-
-
-@pytest.mark.parametrize("name", _domain_modules())
-def test_domain_modules_import_no_http(name):
-    imports = _imports(importlib.import_module(name))
-    for imported, names in imports.items():
-        assert not imported.startswith(("widgetserver.web", "widgetserver.api")), imported
-        assert not imported.startswith("werkzeug.exceptions"), imported
-        if imported == "werkzeug":
-            assert "exceptions" not in names
-        if imported == "flask" or imported.startswith("flask."):
-            allowed = FLASK_ALLOWED.get(name, set())
-            assert names and names <= allowed, f"{name} imports {names or imported} of Flask"
-
-
-def test_the_inspection_sees_an_http_import():
-    source = "import flask\nfrom flask import request\nfrom ..web.errors import ApiError\n"
-    assert _imports_of_source(source, "widgetserver.orders.sample") == {
-        "flask": {"request"},
-        "widgetserver.web.errors": {"ApiError"},
-    }

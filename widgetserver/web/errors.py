@@ -46,7 +46,11 @@ _API_PREFIXES = ("/v1/", "/healthz", "/readyz")
 
 
 class ApiError(Exception):
-    """Raise anywhere in a request to answer with the error shape."""
+    """A refusal with its own HTTP status, raised by web code (``api/``, ``web/``) in a request.
+
+    Domain code raises ``DomainError`` instead; ``of`` turns one into the other where web code
+    needs the HTTP form (ingest's ``Refused``).
+    """
 
     def __init__(
         self, status: int, error: str, message: str, details: dict[str, Any] | None = None
