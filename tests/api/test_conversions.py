@@ -617,6 +617,32 @@ def test_a_browser_report_cannot_attribute_a_verified_order(app, shop, browser):
     assert order.code_id is None
 
 
+def test_an_unknown_site_is_a_401_to_signed_requests_and_a_404_to_browsers(shop, browser):
+    body = {"order_id": "1001", "amount": "59.90", "currency": "EUR", "status": "placed"}
+    signed = shop.post("/v1/conversions", body, headers={"X-SWK-Site": "pk_" + "n" * 20})
+    assert (signed.status_code, signed.json) == (
+        401,
+        {"error": "unknown_site", "message": "X-SWK-Site does not name an active site."},
+    )
+    page = browser.convert(site="pk_" + "n" * 20, order_id="1", amount="1.00", currency="EUR")
+    assert (page.status_code, page.json) == (
+        404,
+        {"error": "unknown_site", "message": "No active site has this public key."},
+    )
+
+
+def test_a_foreign_page_gets_the_origin_refusal_in_the_error_shape(browser):
+    browser.origin = "https://evil.example"
+    response = browser.convert(order_id="1001", amount="59.90", currency="EUR")
+    assert (response.status_code, response.json) == (
+        403,
+        {
+            "error": "origin_not_allowed",
+            "message": "This page's origin is not one of the site's registered shop origins.",
+        },
+    )
+
+
 def test_a_signed_token_from_the_shop_makes_a_browser_report_verified(app, browser, site, clock):
     from widgetserver.core.signing import make_token
 
@@ -653,6 +679,21 @@ def test_a_wrong_token_is_refused_and_nothing_stored(
     response = browser.convert(**body, token=token)
     assert (response.status_code, response.json["error"]) == (status, error)
     assert stored(app) == []
+
+
+def test_a_report_against_its_token_names_the_field_without_details(browser, site, clock):
+    from widgetserver.core.signing import make_token
+
+    claims = {"order_id": "1001", "amount": "59.90", "currency": "EUR"}
+    token = make_token(site.secret, "conversion", claims, int(clock().timestamp()) + 3600)
+    response = browser.convert(**{**claims, "currency": "USD"}, token=token)
+    assert (response.status_code, response.json) == (
+        400,
+        {
+            "error": "token_mismatch",
+            "message": "currency differs from what the shop's token vouches for.",
+        },
+    )
 
 
 @pytest.mark.parametrize(

@@ -121,3 +121,18 @@ def test_validate_event_names_the_first_problem():
     with pytest.raises(FieldError) as caught:
         pipeline.validate_event(0, {"type": "share", "code": "abc-123", "channel": "nope"})
     assert caught.value.reason == "invalid_channel"
+
+
+def test_a_refused_origin_keeps_the_domain_reason_and_message():
+    with pytest.raises(Refused) as caught:
+        pipeline.check_origin(batch(origin=None, site=SimpleNamespace(origins=[SHOP])))
+    assert caught.value.message == (
+        "This page's origin is not one of the site's registered shop origins."
+    )
+    assert caught.value.details is None
+
+
+def test_an_unknown_site_is_refused_as_a_whole_with_a_404(app):
+    with app.app_context(), pytest.raises(Refused) as caught:
+        pipeline.resolve_site(batch(site_key="pk_" + "c" * 20))
+    assert (caught.value.status, caught.value.error) == (404, "unknown_site")

@@ -4,6 +4,7 @@ import pytest
 
 from widgetserver import sites
 from widgetserver.core.db import db
+from widgetserver.core.errors import DomainError
 
 from ..conftest import make_site
 
@@ -109,3 +110,63 @@ def test_a_grace_period_runs_until_its_end(app, clock):
         assert sites.grace_running(site, clock() + timedelta(hours=2)) is False
         sites.rotate_secret(session, site, grace=timedelta(0), now=clock())
         assert sites.grace_running(site, clock()) is False
+
+
+# --- refusals are domain errors, usable outside a request ----------------------------------
+
+
+def _public_site():
+    return sites.PublicSite(1, "pk_" + "a" * 20, frozenset({"https://shop.example"}), {})
+
+
+def test_a_page_outside_the_shop_origins_is_refused_without_any_request():
+    sites.require_origin(_public_site(), "https://shop.example")
+    for origin in ("https://evil.example", None):
+        with pytest.raises(DomainError) as caught:
+            sites.require_origin(_public_site(), origin)
+        assert caught.value.reason == "origin_not_allowed"
+        assert caught.value.message == (
+            "This page's origin is not one of the site's registered shop origins."
+        )
+
+
+def test_an_unknown_site_is_refused_in_an_app_context_without_a_request(app, clock):
+    with app.app_context(), pytest.raises(DomainError) as caught:
+        sites.require_public("pk_" + "b" * 20, clock())
+    assert (caught.value.reason, caught.value.message) == (
+        "unknown_site",
+        "No active site has this public key.",
+    )
+
+
+def test_an_active_site_is_found_by_require_public(app, clock):
+    info = make_site(app, clock)
+    with app.app_context():
+        found = sites.require_public(info.key, clock())
+    assert (found.id, found.public_key, found.origins) == (info.id, info.key, {info.origin})
+
+
+def test_what_owners_type_is_refused_as_a_domain_error_that_is_still_a_value_error():
+    with pytest.raises(sites.InputError) as caught:
+        sites.normalise_email("no-at-sign")
+    assert isinstance(caught.value, DomainError) and isinstance(caught.value, ValueError)
+    assert caught.value.reason == "invalid_input"
+    assert str(caught.value) == "'no-at-sign' is not an e-mail address"
+
+
+def test_a_second_grace_is_refused_with_its_end_and_nothing_changes(app, clock):
+    info = make_site(app, clock)
+    with app.app_context(), db.writing() as session:
+        site = sites.by_key(session, info.key)
+        new = sites.rotate_secret(session, site, grace=timedelta(hours=2), now=clock())
+        with pytest.raises(sites.GraceRunning) as caught:
+            sites.rotate_secret(session, site, grace=timedelta(hours=1), now=clock())
+        assert caught.value.reason == "grace_running"
+        assert caught.value.until == clock() + timedelta(hours=2)
+        assert str(caught.value).startswith("the old secret still works until ")
+        assert sites.verifying_secrets(site, clock()) == [new, info.secret]
+
+
+def test_the_package_keeps_every_name_its_callers_use():
+    assert set(sites.__all__) <= set(dir(sites))
+    assert callable(sites.lookup) and callable(sites.by_key) and callable(sites.create_site)

@@ -13,7 +13,11 @@ from ..web.errors import ApiError
 
 
 def signed_site(session: Session, max_bytes: int) -> tuple[Site, bytes]:
-    """The site whose secret signed this request, and the raw body; 401 otherwise."""
+    """The site whose secret signed this request, and the raw body; 401 otherwise.
+
+    Every refusal here is a failed authentication, hence ``401`` - also ``unknown_site``,
+    which the browser endpoints answer with ``404`` (``web.errors.STATUS``).
+    """
     body = jsonbody.read_body(max_bytes)
     site = sites.by_key(session, request.headers.get("X-SWK-Site"))
     if site is None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from .. import sites
 from ..core import fields
+from ..core.errors import DomainError
 from ..sites.settings import CHANNELS
 from ..web import jsonbody
 from ..web.errors import ApiError, Refused
@@ -113,12 +114,18 @@ def parse(batch: Batch) -> None:
 
 
 def resolve_site(batch: Batch) -> None:
-    batch.site = sites.require_public(batch.site_key, now=batch.now)
+    try:
+        batch.site = sites.require_public(batch.site_key, now=batch.now)
+    except DomainError as exc:
+        raise Refused.of(exc) from None
 
 
 def check_origin(batch: Batch) -> None:
     assert batch.site is not None
-    sites.require_origin(batch.site, batch.origin)
+    try:
+        sites.require_origin(batch.site, batch.origin)
+    except DomainError as exc:
+        raise Refused.of(exc) from None
 
 
 def drop_bots(batch: Batch) -> None:

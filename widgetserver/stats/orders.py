@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..models import Conversion, RefCode
 from ..orders import money
 from ..orders.attribution import ATTRIBUTED
-from ..orders.conversions import FINAL
+from ..orders.lifecycle import FINAL
 from .period import Period, day_start
 from .sql import REFERRAL_CHANNEL, day_of
 

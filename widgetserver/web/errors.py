@@ -1,26 +1,56 @@
-"""One error shape for the whole API, produced by one handler.
+"""One error shape for the whole API, produced by one handler, and the status of each reason.
 
 API clients (everything under ``/v1`` and the health checks, or anyone who prefers JSON) get
 ``{"error": "machine_word", "message": "A sentence for people."}`` plus, where it helps,
 ``"details"``. Browsers on other pages get a small HTML page with the same words.
+
+Two kinds of error arrive here. Domain code raises ``core.errors.DomainError`` with a reason and
+no status; ``STATUS`` below is the one table that says what each reason is in HTTP. Web code
+raises ``ApiError`` with a status of its own: for refusals of the HTTP layer (a body too large,
+a bad signature header) and where one reason means another status on one surface - a signed
+request from an unknown site is ``401 unknown_site`` (``api/signed.py``) where a browser's is
+``404``, and a bad conversion token is ``403`` where a bad request signature is ``401``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Self
 
 from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ..core.errors import DomainError
+
 log = logging.getLogger("widgetserver")
+
+#: The HTTP status of every reason domain code raises (``core.errors.declared()``).
+STATUS: dict[str, int] = {
+    # orders: a report that cannot be used, or one that contradicts the stored order
+    "invalid_field": 400,
+    "token_mismatch": 400,
+    "currency_mismatch": 409,
+    "status_regression": 409,
+    "refund_regression": 409,
+    # sites: what browsers are refused, and what owners and operators typed
+    "unknown_site": 404,
+    "origin_not_allowed": 403,
+    "invalid_input": 400,
+    "grace_running": 409,
+}
+#: A reason missing from ``STATUS`` is still the client's request refused, not our failure.
+UNMAPPED_STATUS = 400
 
 _API_PREFIXES = ("/v1/", "/healthz", "/readyz")
 
 
 class ApiError(Exception):
-    """Raise anywhere in a request to answer with the error shape."""
+    """A refusal with its own HTTP status, raised by web code (``api/``, ``web/``) in a request.
+
+    Domain code raises ``DomainError`` instead; ``of`` turns one into the other where web code
+    needs the HTTP form (ingest's ``Refused``).
+    """
 
     def __init__(
         self, status: int, error: str, message: str, details: dict[str, Any] | None = None
@@ -31,9 +61,23 @@ class ApiError(Exception):
         self.message = message
         self.details = details
 
+    @classmethod
+    def of(cls, exc: DomainError) -> Self:
+        """The answer to a domain refusal, with the status ``STATUS`` gives its reason."""
+        return cls(status_for(exc.reason), exc.reason, exc.message, exc.details)
+
 
 class Refused(ApiError):
     """A browser request refused as a whole (ingest counts these under ``error``)."""
+
+
+def status_for(reason: str) -> int:
+    """The HTTP status of a domain reason; an unmapped one is a 400, with a warning logged."""
+    status = STATUS.get(reason)
+    if status is None:
+        log.warning("the reason %r has no HTTP status in web.errors.STATUS: answering 400", reason)
+        return UNMAPPED_STATUS
+    return status
 
 
 def _wants_json() -> bool:
@@ -68,6 +112,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.error, exc.message, exc.details)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return error_response(status_for(exc.reason), exc.reason, exc.message, exc.details)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -1,0 +1,72 @@
+"""Parsing a report: plain functions that refuse with a domain reason, no request needed."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from widgetserver.core.errors import DomainError
+from widgetserver.orders import lifecycle, report
+from widgetserver.orders.report import parse_report, vouched_status
+
+NOW = datetime(2026, 5, 12, 10, 30, tzinfo=UTC)
+BODY = {"order_id": "1001", "amount": "59.90", "currency": "EUR", "status": "paid"}
+
+
+def parse(**change):
+    return parse_report({**BODY, **change}, verified=True, now=NOW, tolerance=300)
+
+
+def test_a_report_is_parsed_into_minor_units_outside_any_request():
+    parsed = parse(occurred_at="2026-05-12T12:00:00+02:00", ref="share-code")
+    assert (parsed.order_id, parsed.status, parsed.currency, parsed.amount_minor) == (
+        "1001",
+        "paid",
+        "EUR",
+        5990,
+    )
+    assert parsed.occurred_at == datetime(2026, 5, 12, 10, 0, tzinfo=UTC)
+    assert (parsed.ref, parsed.refunded_minor, parsed.verified) == ("share-code", None, True)
+
+
+def test_a_refunded_report_has_refunded_everything():
+    assert parse(status="refunded").refunded_minor == 5990
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"order_id": ""}, "order_id"),
+        ({"currency": "EURO"}, "currency"),
+        ({"amount": 59.9}, "amount"),
+        ({"status": "shipped"}, "status"),
+        ({"refunded_amount": "60.00"}, "refunded_amount"),
+        ({"items": [{"sku": "MUG", "quantity": 0}]}, "items[0].quantity"),
+        ({"occurred_at": (NOW + timedelta(hours=1)).isoformat()}, "occurred_at"),
+    ],
+)
+def test_a_bad_field_is_a_domain_error_naming_it(change, field):
+    with pytest.raises(DomainError) as caught:
+        parse(**change)
+    assert caught.value.reason == "invalid_field"
+    assert caught.value.details == {"field": field}
+    assert caught.value.message.startswith(f"{field}: ")
+    assert str(caught.value) == caught.value.message
+
+
+def test_a_token_vouches_for_its_status_when_the_report_matches():
+    claims = {"order_id": "1001", "amount": "59.90", "currency": "EUR", "status": "paid"}
+    assert vouched_status(claims, BODY) == "paid"
+    assert vouched_status({k: v for k, v in claims.items() if k != "status"}, BODY) == "placed"
+
+
+def test_a_report_that_differs_from_its_token_is_a_token_mismatch():
+    claims = {"order_id": "1001", "amount": "59.90", "currency": "EUR"}
+    with pytest.raises(DomainError) as caught:
+        vouched_status(claims, {**BODY, "amount": "0.01"})
+    assert (caught.value.reason, caught.value.details) == ("token_mismatch", None)
+    assert caught.value.message == "amount differs from what the shop's token vouches for."
+
+
+def test_every_status_a_report_may_name_has_a_rank():
+    assert tuple(lifecycle.RANK) == report.STATUSES
+    assert set(lifecycle.FINAL) <= set(report.STATUSES)

@@ -1,0 +1,115 @@
+"""Sites as stored: creating them, finding them by public key, their secrets and snippet.
+
+A site has a public key (in the snippet, sent by browsers), a secret (signs server-to-server
+requests and tokens) and its shop origins. Secrets are only ever read from here, afresh from
+the database - never from the browser endpoints' cache (``public.lookup``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core import signing
+from ..core.errors import DomainError, reason
+from ..models import Owner, Site
+from .inputs import InputError, normalise_origin
+
+GRACE_RUNNING = reason("grace_running", "a rotation with grace while an earlier grace runs")
+
+#: What ``signing.new_public_key`` makes; anything else is not looked up at all.
+PUBLIC_KEY = re.compile(r"pk_[A-Za-z0-9_-]{20}")
+
+
+def create_site(
+    session: Session, owner: Owner, name: str, origins: list[str], *, now: datetime
+) -> Site:
+    """A new site with a fresh key and secret; ``InputError`` for an unusable name or origin."""
+    name = name.strip()
+    if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
+        raise InputError("the site name must be 1-200 printable characters")
+    if not origins:
+        raise InputError("a site needs at least one shop origin (--origin https://shop.example)")
+    clean = list(dict.fromkeys(normalise_origin(o) for o in origins))
+    site = Site(
+        owner=owner,
+        name=name,
+        public_key=signing.new_public_key(),
+        secret=signing.new_secret(),
+        origins=clean,
+        settings={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(site)
+    session.flush()
+    return site
+
+
+def valid_key(public_key: object) -> bool:
+    return isinstance(public_key, str) and PUBLIC_KEY.fullmatch(public_key) is not None
+
+
+def by_key(session: Session, public_key: object) -> Site | None:
+    """The active site with this public key, or None (also for malformed keys)."""
+    if not valid_key(public_key):
+        return None
+    return session.scalar(select(Site).where(Site.public_key == public_key, Site.active))
+
+
+def grace_running(site: Site, now: datetime) -> bool:
+    """Whether a replaced secret still verifies (a rotation's grace period has not ended)."""
+    return bool(
+        site.previous_secret and site.previous_secret_until and now < site.previous_secret_until
+    )
+
+
+class GraceRunning(DomainError):
+    """A rotation with a grace period while the previous one's grace is still running."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(
+            GRACE_RUNNING,
+            f"the old secret still works until {until.isoformat()}",
+            {"until": until.isoformat()},
+        )
+        self.until = until
+
+
+def rotate_secret(session: Session, site: Site, *, grace: timedelta, now: datetime) -> str:
+    """Give the site a new secret; the old one keeps verifying for ``grace`` (may be zero).
+
+    Only one old secret is kept, so a second rotation with a grace period while
+    ``grace_running`` would end the older secret at once, breaking a shop that still signs with
+    it: that raises ``GraceRunning`` and changes nothing. A rotation without grace ends every
+    old secret (a leaked secret must be stoppable at any time).
+    """
+    if grace > timedelta(0) and grace_running(site, now):
+        assert site.previous_secret_until is not None
+        raise GraceRunning(site.previous_secret_until)
+    if grace > timedelta(0):
+        site.previous_secret, site.previous_secret_until = site.secret, now + grace
+    else:
+        site.previous_secret, site.previous_secret_until = None, None
+    site.secret = signing.new_secret()
+    site.updated_at = now
+    session.flush()
+    return site.secret
+
+
+def verifying_secrets(site: Site, now: datetime) -> list[str]:
+    """The secrets a signed request or token of this site may be made with right now."""
+    found = [site.secret]
+    if grace_running(site, now):
+        found.append(site.previous_secret)  # type: ignore[arg-type]
+    return found
+
+
+def embed_snippet(public_url: str, site: Site) -> str:
+    return (
+        f'<script async src="{public_url}/v1/loader.js" data-site="{site.public_key}"></script>\n'
+        '<div data-swk="share"></div>'
+    )
