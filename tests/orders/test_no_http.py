@@ -28,7 +28,9 @@ def _domain_modules() -> list[str]:
     for package in ("widgetserver.orders", "widgetserver.sites"):
         path = importlib.import_module(package).__path__
         names += [package, *(m.name for m in pkgutil.iter_modules(path, package + "."))]
-    return sorted(names)
+    # A package's ``cli`` module is an interface like the web layer: it turns domain errors
+    # into messages and exit codes, and may use Flask's command-line helpers for that.
+    return sorted(n for n in names if not n.endswith(".cli"))
 
 
 def _imports(module: ModuleType) -> dict[str, set[str]]:
