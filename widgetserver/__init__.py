@@ -9,10 +9,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, demo, embed, ingest, sites, stats
+from . import admin, api, demo, embed, ingest, sites, stats, web
 from .core import cli, config
 from .core.db import db as _database
-from .web import errors, health, sessions
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -31,9 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     _database.init_app(app)
     ingest.init_app(app)
-    sessions.init_app(app)
-    errors.init_app(app)
-    health.init_app(app)
+    web.init_app(app)
     api.init_app(app)
     embed.init_app(app)
     admin.init_app(app)

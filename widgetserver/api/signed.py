@@ -1,4 +1,4 @@
-"""Server-to-server authentication: the signed headers of PRODUCT.md."""
+"""Server-to-server authentication: the signed headers described in ``docs/api.md``."""
 
 from __future__ import annotations
 

@@ -3,8 +3,10 @@
 ``parse`` → ``resolve_site`` → ``check_origin`` → ``drop_bots`` → ``validate`` →
 ``hash_visitor`` → ``attribute`` → ``store``. The first four judge the whole request and
 refuse it with an error; the rest judge each event and reject it with a named reason. Every
-refusal and rejection is counted per site, day and reason. Only ``store`` writes, through the
-worker's group-commit writer; everything before it reads from per-worker caches.
+refusal and rejection is counted per site, day and reason. The steps judge from per-worker
+caches; ``store`` writes through the worker's group-commit writer, and ``hash_visitor`` writes
+only to create a day's salt (once per worker and UTC day) and, just after midnight, to link a
+visitor to yesterday's hash (``visitors``).
 """
 
 from __future__ import annotations
