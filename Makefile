@@ -17,11 +17,12 @@ run: $(VENV)/.installed  ## Install into .venv, create the SQLite database, seed
 	$(BIN)/widgetserver db upgrade
 	$(BIN)/widgetserver demo
 
-test: $(VENV)/.installed-test  ## Install test tools, provide Chromium and PostgreSQL, run everything.
+test: $(VENV)/.installed-test  ## Install test tools, provide Chromium, PostgreSQL and PHP, run everything.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	url=$$(PYTHON=$(BIN)/python bash scripts/test-services.sh) && \
 	  WIDGETSERVER_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest
+	bash scripts/test-php.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
