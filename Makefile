@@ -4,6 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # The demo's SQLite database and generated secret key live here (git-ignored).
 export WIDGETSERVER_INSTANCE_PATH ?= $(CURDIR)/instance
+# An editable install of a package at the top of a checkout makes setuptools add a note
+# ("Editable installation. Please be careful with folders in your working directory with the
+# same name as your package"), which pip prints even with --quiet. It is information, not a
+# warning (setuptools' InformationOnly), and in a checkout that folder is the package: only
+# this note is silenced, every setuptools warning still shows.
+PIP_EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e
 
 .PHONY: run test lint format bench bench-dashboard bench-widgets size install clean translations
 
@@ -11,11 +17,12 @@ run: $(VENV)/.installed  ## Install into .venv, create the SQLite database, seed
 	$(BIN)/widgetserver db upgrade
 	$(BIN)/widgetserver demo
 
-test: $(VENV)/.installed-test  ## Install test tools, provide Chromium and PostgreSQL, run everything.
+test: $(VENV)/.installed-test  ## Install test tools, provide Chromium, PostgreSQL and PHP, run everything.
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	url=$$(PYTHON=$(BIN)/python bash scripts/test-services.sh) && \
 	  WIDGETSERVER_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest
+	bash scripts/test-php.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
@@ -55,12 +62,12 @@ $(BIN)/python:
 	  && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml setup.py | $(BIN)/python
+	$(PIP_EDITABLE) .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml setup.py | $(BIN)/python
+	$(PIP_EDITABLE) '.[test]'
 	touch $@ $(VENV)/.installed
 
 clean:
