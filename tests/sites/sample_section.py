@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from widgetserver.sites import settingchecks as checks
 from widgetserver.sites import settings as sitesettings
-from widgetserver.sites.settings import Field, Section, Setting
+from widgetserver.sites.settings import Field, Section, Setting, checks
 
 SAMPLE = Section(
     "sample",

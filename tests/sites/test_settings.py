@@ -15,7 +15,7 @@ from widgetserver.sites.settings import (
     Setting,
     SettingsError,
 )
-from widgetserver.sites.settingsections import SECTIONS
+from widgetserver.sites.settings.sections import SECTIONS
 
 from .sample_section import SAMPLE, extend_registry
 

@@ -1,6 +1,6 @@
 """Words for the machine words the owners' pages show: channels, statuses, reasons, kinds.
 
-The settings' own words stand beside each setting in ``sites/settingsections.py``.
+The settings' own words stand beside each setting in ``sites/settings/sections.py``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A site's settings: the registry of every option, the effective values, checking changes.
 
 Settings live in one JSON column, so a new option needs no migration. Each option is declared
-once, in its section in ``settingsections.py``; ``REGISTRY`` holds them all, and everything
+once, in its section in ``sections.py``; ``REGISTRY`` holds them all, and everything
 else - the defaults, the checks, the public configuration a browser sees (``public``), the
 owners' settings form - is read from it. Stored settings are flat, ``{key: value}``, as every
 earlier version stored them; keys no setting declares are kept in storage and left out here.
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .settingchecks import SettingsError
-from .settingsections import (
+from .checks import SettingsError
+from .sections import (
     CHANNELS,
     COLOURS,
     LANGUAGES,
@@ -22,7 +22,7 @@ from .settingsections import (
     STORAGE_MODES,
     THEMES,
 )
-from .settingspec import Block, Field, Registry, RegistryError, Section, Setting
+from .spec import Block, Field, Registry, RegistryError, Section, Setting
 
 __all__ = [
     "CHANNELS",

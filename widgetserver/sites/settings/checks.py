@@ -2,7 +2,7 @@
 
 Each check takes the setting's key and a value and returns the value as stored, or raises
 ``SettingsError`` with that key; the messages are for logs and the command line, the owners'
-pages say it in their own words (``settingspec.Field.error``).
+pages say it in their own words (``spec.Field.error``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .settingchecks import Check, SettingsError
+from .checks import Check, SettingsError
 
 #: How a field is shown: a list of options (``choice``), the IANA time zones (``zone``), a
 #: tick box (``check``), a line of text (``text``), a whole number (``number``), or the ticked

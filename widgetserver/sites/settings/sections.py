@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from . import settingchecks as checks
-from .settingspec import Field, Section, Setting
+from . import checks
+from .spec import Field, Section, Setting
 
 #: Every channel a share or an invite can go through. Share buttons offer a subset.
 CHANNELS: tuple[str, ...] = (
