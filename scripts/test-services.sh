@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provide what the test suite needs on this machine, installing Debian packages when run as
-# root: Chromium (browser tests) and a PostgreSQL server (every app test runs on SQLite and
-# PostgreSQL). Prints the PostgreSQL admin URL for the tests as its last line of output.
+# root: Chromium (browser tests), nginx and openssl (the reverse proxy of docs/nginx/, tested on
+# loopback) and a PostgreSQL server (every app test runs on SQLite and PostgreSQL). Prints the
+# PostgreSQL admin URL for the tests as its last line of output.
 set -euo pipefail
 
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -20,6 +21,10 @@ apt_install() {
 
 # --- Chromium, driven by Playwright through its executable path -----------------------------
 [ -x /usr/bin/chromium ] || apt_install chromium
+
+# --- nginx, run by the tests as a foreground process; openssl makes its test certificate -----
+[ -x /usr/sbin/nginx ] || apt_install nginx
+command -v openssl >/dev/null 2>&1 || apt_install openssl
 
 # --- PostgreSQL ------------------------------------------------------------------------------
 can_connect() {
