@@ -27,7 +27,7 @@ def _starts(count: int) -> list[tuple[bytes, bytes]]:
     return [(header, b"X-Slow: 1\r\n") if i % 2 == 0 else (body, b" ") for i in range(count)]
 
 
-def _connect(port: int, context: ssl.SSLContext | None) -> socket.socket:
+def connect(port: int, context: ssl.SSLContext | None) -> socket.socket:
     raw = socket.create_connection(("127.0.0.1", port), timeout=10)
     if context is None:
         return raw
@@ -54,7 +54,7 @@ def slow_clients(
     try:
         plans = []
         for start, drip in _starts(count):
-            connection = _connect(port, context)
+            connection = connect(port, context)
             sockets.append(connection)
             connection.sendall(start)
             plans.append((connection, itertools.cycle(drip)))

@@ -6,13 +6,10 @@ docs/nginx/ on loopback, over TLS as in production.
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import socket
 import time
-from dataclasses import dataclass
-from email.message import Message
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -22,92 +19,17 @@ from widgetserver.core.signing import signed_headers, visitor_hash
 from widgetserver.embed import assets, registry
 from widgetserver.models import Event, Salt
 
-from .conftest import OWNER, PASSWORD, Deployment
-from .slowclients import slow_clients
-
-BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36"
-#: A generous bound for an answer that must come; no timing is measured.
-ANSWERS_WITHIN = 5.0
-#: How long a starved server is given to answer anyway.
-STARVED_FOR = 3.0
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: Message
-    body: bytes
-
-    def json(self) -> object:
-        return json.loads(self.body)
-
-
-def call(
-    deployment: Deployment,
-    method: str,
-    target: str,
-    *,
-    headers: dict[str, str] | None = None,
-    body: bytes | None = None,
-    direct: bool = False,
-    timeout: float = 10,
-) -> Answer:
-    """One request, with ``target`` sent byte for byte (through nginx unless ``direct``)."""
-    if direct:
-        port = int(deployment.direct.rsplit(":", 1)[1])
-        connection: http.client.HTTPConnection = http.client.HTTPConnection(
-            "127.0.0.1", port, timeout=timeout
-        )
-    else:
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1",
-            deployment.proxy.https_port,
-            timeout=timeout,
-            context=deployment.proxy.context,
-        )
-    try:
-        connection.request(
-            method, target, body=body, headers={"Host": "widgets.example", **(headers or {})}
-        )
-        response = connection.getresponse()
-        return Answer(response.status, response.headers, response.read())
-    finally:
-        connection.close()
-
-
-def healthz_answers(deployment: Deployment, *, direct: bool, within: float) -> bool:
-    try:
-        return call(deployment, "GET", "/healthz", direct=direct, timeout=within).status == 200
-    except TimeoutError:
-        return False
-
-
-def _share(code: str) -> bytes:
-    event = {"type": "share", "code": code, "channel": "x", "url": "https://shop.example/p"}
-    return json.dumps({"site": "", "events": [event]}).encode()
-
-
-def post_share(deployment: Deployment, code: str, **extra: str) -> Answer:
-    body = json.loads(_share(code))
-    body["site"] = deployment.site["public_key"]
-    headers = {
-        "Origin": "https://shop.example",
-        "Content-Type": "text/plain",
-        "User-Agent": BROWSER_UA,
-        **extra,
-    }
-    return call(deployment, "POST", "/v1/events", headers=headers, body=json.dumps(body).encode())
-
-
-def signed_call(deployment: Deployment, method: str, target: str, body: bytes = b"") -> Answer:
-    site = deployment.site
-    headers = signed_headers(
-        site["public_key"], site["secret"], method, target, body, int(time.time())
-    )
-    if body:
-        headers["Content-Type"] = "application/json"
-    return call(deployment, method, target, headers=headers, body=body or None)
-
+from .clients import (
+    ANSWERS_WITHIN,
+    BROWSER_UA,
+    STARVED_FOR,
+    call,
+    healthz_answers,
+    post_share,
+    signed_call,
+)
+from .conftest import OWNER, PASSWORD
+from .slowclients import connect, slow_clients
 
 # --- slow clients ---------------------------------------------------------------------------
 
@@ -199,18 +121,22 @@ def test_the_loader_and_widget_files_come_from_the_cache_per_encoding(
     deployment, path, cache_control
 ):
     path = path or f"/v1/assets/{_widget_file()}"
+    # Browsers' spellings of one choice; the first of each is the one nginx asks the server for.
     for spellings, encoding in [
         (["gzip, deflate, br", "br, gzip", "br;q=1.0"], "br"),
-        (["gzip", "deflate, gzip;q=0.5", "br;q=0, gzip"], "gzip"),
-        (["identity", ""], None),
+        (["br;q=0, gzip", "gzip", "deflate, gzip;q=0.5"], "gzip"),
+        # The server would answer "*" with brotli: nginx asks for (and keys on) no encoding.
+        (["*", "identity", ""], None),
     ]:
-        first = spellings[0]
-        direct = call(deployment, "GET", path, headers={"Accept-Encoding": first}, direct=True)
+        direct = call(
+            deployment, "GET", path, headers={"Accept-Encoding": encoding or ""}, direct=True
+        )
         answers = [
             call(deployment, "GET", path, headers={"Accept-Encoding": spelling})
-            for spelling in [first, *spellings]
+            for spelling in [spellings[0], *spellings]
         ]
-        assert [a.headers["X-Cache-Status"] for a in answers[1:]] == ["HIT"] * len(spellings)
+        statuses = [a.headers["X-Cache-Status"] for a in answers]
+        assert statuses == ["MISS"] + ["HIT"] * len(spellings)
         for answer in answers:
             assert answer.status == 200
             assert answer.body == direct.body
@@ -226,7 +152,7 @@ def test_the_loader_and_widget_files_come_from_the_cache_per_encoding(
             deployment,
             "GET",
             path,
-            headers={"Accept-Encoding": first, "If-None-Match": direct.headers["ETag"]},
+            headers={"Accept-Encoding": spellings[0], "If-None-Match": direct.headers["ETag"]},
         )
         assert (again.status, again.headers["X-Cache-Status"]) == (304, "HIT")
 
@@ -242,11 +168,13 @@ def test_the_loader_is_cached_once_whatever_the_query(deployment):
 
 
 def test_only_the_owners_pages_get_cookies_through_nginx(deployment):
-    page = call(deployment, "GET", "/admin/login")
+    # A client's own X-Forwarded-Prefix never reaches the server.
+    page = call(deployment, "GET", "/admin/login", headers={"X-Forwarded-Prefix": "/elsewhere"})
     cookie = page.headers["Set-Cookie"]
     assert page.status == 200 and cookie is not None
     # X-Forwarded-Proto reached the server: the owners' cookie is Secure, scoped to /admin.
-    assert "Secure" in cookie and "Path=/admin" in cookie
+    attributes = [part.strip() for part in cookie.split(";")[1:]]
+    assert "Secure" in attributes and "Path=/admin" in attributes
     token = re.search(rb'name="csrf_token" value="([^"]+)"', page.body)
     assert token is not None
     form = f"email={OWNER.replace('@', '%40')}&password={PASSWORD.replace(' ', '+')}"
@@ -289,6 +217,21 @@ def test_bodies_over_an_endpoints_limit_are_refused_by_nginx_in_the_error_shape(
         body=too_big[:-1],
     )
     assert (at_limit.status, at_limit.json()["error"]) == (400, "malformed_json")
+
+
+def test_a_malformed_chunked_body_is_refused_by_nginx_in_the_error_shape(deployment):
+    with connect(deployment.proxy.https_port, deployment.proxy.context) as s:
+        s.sendall(
+            b"POST /v1/events HTTP/1.1\r\nHost: widgets.example\r\n"
+            b"Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"zz\r\nabc\r\n0\r\n\r\n"
+        )
+        answer = b""
+        while chunk := s.recv(4096):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body)["error"] == "bad_request"
 
 
 def test_plain_http_is_sent_to_https(deployment):
