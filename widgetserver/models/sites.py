@@ -36,6 +36,9 @@ class Site(Base):
     # After a rotation with a grace period the old secret still verifies until this time.
     previous_secret: Mapped[str | None] = mapped_column(String(100))
     previous_secret_until: Mapped[datetime | None]
+    #: Raised by every replacement of the secret or the key, which happens only while it still
+    #: holds the value the replacing request saw: of two rotations from one view, one wins.
+    rotation: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Normalised origins ("https://shop.example") allowed to post browser events.
     origins: Mapped[list[Any]] = mapped_column(default=list)
     #: Owner's choices over ``sites.settings.DEFAULTS``.
