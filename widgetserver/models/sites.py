@@ -51,10 +51,12 @@ class Site(Base):
 
 
 class LoginFailure(Base):
-    """Failed owner logins per keyed hash (of an account or a client) and five-minute window.
+    """Failed owner logins per keyed hash and five-minute window: of an account, of an account
+    with a client, of a client (``admin.ratelimit``).
 
     The login rate limit counts here so that every worker sees the same numbers; the keys are
-    keyed hashes, never an e-mail address or an IP address.
+    keyed hashes, never an e-mail address or an IP address. Rows older than the limit's span
+    are deleted as attempts come in.
     """
 
     __tablename__ = "login_failures"
