@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 from widgetserver.core.db import db
 from widgetserver.sites import create_owner, create_site
 
-from ..conftest import SHOP, Clock
+from ..conftest import BROWSER_UA, SHOP, Clock
 
 PASSWORD = "correct horse battery staple"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -121,3 +121,23 @@ def mine(owners: Owners) -> Any:
     site = owners.site(account)
     owners.login(account)
     return site
+
+
+@pytest.fixture
+def strict(app: Flask) -> Flask:
+    """Small login limits: 3 failures per account from one client, 6 per account from all
+    clients, 5 per client across accounts, in 15 minutes."""
+    app.config.update(
+        LOGIN_LIMIT_ACCOUNT_CLIENT=3,
+        LOGIN_LIMIT_ACCOUNT=6,
+        LOGIN_LIMIT_CLIENT=5,
+        LOGIN_LIMIT_MINUTES=15,
+    )
+    return app
+
+
+def client_from(app: Flask, address: str) -> FlaskClient:
+    """A browser at another client address."""
+    client = app.test_client()
+    client.environ_base.update(HTTP_USER_AGENT=BROWSER_UA, REMOTE_ADDR=address)
+    return client

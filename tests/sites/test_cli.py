@@ -1,6 +1,7 @@
 """``widgetserver owners`` and ``widgetserver sites``: accounts and sites from the shell."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from werkzeug.security import check_password_hash
@@ -148,3 +149,22 @@ def test_rotating_again_during_a_grace_period_keeps_the_first_secret_working(app
     assert run(runner, "sites", "rotate-secret", site.key).exit_code == 0
     (ended,) = all_rows(app, Site)
     assert ended.previous_secret is None and ended.secret != before.secret
+
+
+def test_rotating_from_the_shell_never_overwrites_a_rotation_made_meanwhile(
+    app, runner, site, clock, monkeypatch
+):
+    from widgetserver.core.db import db
+    from widgetserver.sites import by_key, cli, rotate_secret
+
+    with app.app_context():
+        seen = by_key(db.session, site.key)  # what the command read ...
+    with app.app_context(), db.writing() as session:  # ... before the owners' page rotated
+        page_secret = rotate_secret(
+            session, by_key(session, site.key), grace=timedelta(0), now=clock()
+        )
+    monkeypatch.setattr(cli, "by_key", lambda session, _key: session.merge(seen, load=False))
+    result = run(runner, "sites", "rotate-secret", site.key, "--json")
+    assert result.exit_code == 1 and "replaced meanwhile" in result.output
+    (stored,) = all_rows(app, Site)
+    assert (stored.secret, stored.rotation) == (page_secret, 1)

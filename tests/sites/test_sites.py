@@ -170,3 +170,35 @@ def test_a_second_grace_is_refused_with_its_end_and_nothing_changes(app, clock):
 def test_the_package_keeps_every_name_its_callers_use():
     assert set(sites.__all__) <= set(dir(sites))
     assert callable(sites.lookup) and callable(sites.by_key) and callable(sites.create_site)
+
+
+@pytest.mark.parametrize("rotate", ["secret", "key"])
+def test_a_rotation_from_a_stale_view_changes_nothing(app, clock, rotate):
+    info = make_site(app, clock)
+    with app.app_context():
+        stale = sites.by_key(db.session, info.key)  # read, then another request rotates
+        with app.app_context(), db.writing() as other:
+            winner = sites.rotate_secret(
+                other, sites.by_key(other, info.key), grace=timedelta(hours=1), now=clock()
+            )
+        with db.writing() as session, pytest.raises(sites.RotationConflict) as caught:
+            if rotate == "secret":
+                sites.rotate_secret(session, stale, grace=timedelta(0), now=clock())
+            else:
+                sites.rotate_key(session, stale, now=clock())
+        assert caught.value.reason == "rotation_conflict"
+    with app.app_context():
+        site = sites.by_key(db.session, info.key)
+        assert (site.secret, site.previous_secret, site.rotation) == (winner, info.secret, 1)
+
+
+def test_a_rotation_counts_and_checks_the_count_it_was_confirmed_with(app, clock):
+    info = make_site(app, clock)
+    with app.app_context(), db.writing() as session:
+        site = sites.by_key(session, info.key)
+        key = sites.rotate_key(session, site, now=clock(), seen=0)
+        assert (site.public_key, site.rotation) == (key, 1)
+        with pytest.raises(sites.RotationConflict):
+            sites.rotate_secret(session, site, grace=timedelta(0), now=clock(), seen=0)
+        sites.rotate_secret(session, site, grace=timedelta(0), now=clock(), seen=1)
+        assert site.rotation == 2 and site.secret != info.secret

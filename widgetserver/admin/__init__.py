@@ -14,8 +14,10 @@ from .blueprint import bp
 
 #: Limits the owners' pages read from the config (tests may set smaller ones).
 DEFAULTS = {
-    # Failed logins per account / per client address within ``LOGIN_LIMIT_MINUTES``.
-    "LOGIN_LIMIT_ACCOUNT": 10,
+    # Failed logins within ``LOGIN_LIMIT_MINUTES``: per account from one client address, per
+    # account from all addresses together, per address across all accounts (``ratelimit``).
+    "LOGIN_LIMIT_ACCOUNT_CLIENT": 10,
+    "LOGIN_LIMIT_ACCOUNT": 100,
     "LOGIN_LIMIT_CLIENT": 50,
     "LOGIN_LIMIT_MINUTES": 15,
     # An owner's session ends after this many hours, however active.

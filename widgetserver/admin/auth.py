@@ -7,9 +7,11 @@ owner's password hash and session epoch: changing a password ends every other se
 logging out raises the epoch, which ends every session of the owner on every device (a copied
 cookie stops working too).
 
-Failed logins are limited (``ratelimit``): each attempt is counted before the password is
-checked, in the same write transaction that reads the count, so parallel attempts cannot
-slip past the limit.
+Failed logins are limited (``ratelimit``) per account from one client, per account and per
+client: an attempt past a limit is refused without being counted; any other is counted before
+the password is checked, in the same write transaction that reads the counts, so parallel
+attempts cannot slip past the limit. Refused or not, a known and an unknown address take the
+same path.
 """
 
 from __future__ import annotations
@@ -140,8 +142,13 @@ def login() -> ResponseReturnValue:
     password = request.form.get("password", "")[:1024]
     now = clock.now()
     keys = ratelimit.keys(email, requestinfo.client_ip())
-    with db.writing() as writing:
-        wait = ratelimit.count_attempt(writing, keys, now)
+    wait = ratelimit.check(db.session, keys, now)
+    if wait is None:
+        try:
+            with db.writing() as writing:
+                ratelimit.count_attempt(writing, keys, now)
+        except ratelimit.TooMany as refused:
+            wait = refused.seconds
     if wait is not None:
         minutes = max(1, -(-wait // 60))
         message = _("Too many failed attempts. Please try again in %(minutes)d minutes.")

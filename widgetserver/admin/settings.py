@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import secrets
 from datetime import timedelta
 from zoneinfo import available_timezones
 
@@ -14,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -23,7 +21,7 @@ from flask_babel import gettext as _
 from ..core import clock, signing
 from ..core.db import db
 from ..models import Site
-from ..sites import GraceRunning, embed_snippet, rotate_secret
+from ..sites import GraceRunning, RotationConflict, embed_snippet, rotate_key, rotate_secret
 from ..sites import settings as sitesettings
 from ..web.publicurl import public_url
 from . import i18n, labels, settingsform
@@ -33,8 +31,8 @@ from .blueprint import bp
 #: The grace periods offered when rotating the secret, in hours.
 GRACE_HOURS = (0, 1, 24, 168)
 _GRACE_VALUES = frozenset(str(hours) for hours in GRACE_HOURS)
-#: The one-time value of the rotate page, in the session.
-_CONFIRM = "rotate_confirm"
+#: The longest confirmation read: a rotation count, a dot and a digest.
+_CONFIRM_LENGTH = 64
 
 
 def change_delay() -> int:
@@ -89,13 +87,49 @@ def save_settings(site_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.settings", site_id=site.id), code=303)
 
 
+def _confirmation(site: Site) -> str:
+    """The rotate page's confirmation: the site's rotation count, signed for this site.
+
+    It works once: the replacement it confirms raises the count (``sites.rotate_secret``), and
+    of parallel requests carrying it only one can, in the database.
+    """
+    digest = signing.keyed_digest(
+        current_app.config["SECRET_KEY"], "rotate-confirm", f"{site.id}.{site.rotation}"
+    )
+    return f"{site.rotation}.{digest}"
+
+
+def _confirmed_rotation(site: Site, given: str) -> int | None:
+    """The rotation count a confirmation of this site carries, or None for anything else."""
+    count, _dot, digest = given[:_CONFIRM_LENGTH].partition(".")
+    if not count.isascii() or not count.isdigit() or len(count) > 9:
+        return None
+    seen = int(count)
+    expected = signing.keyed_digest(
+        current_app.config["SECRET_KEY"], "rotate-confirm", f"{site.id}.{seen}"
+    )
+    return seen if hmac.compare_digest(expected, digest) else None
+
+
 def _rotate_page(site: Site, error: str | None = None, status: int = 200) -> Response:
-    # A one-time value: a confirmation posted twice (double click, reload) changes nothing.
-    confirm = session[_CONFIRM] = secrets.token_urlsafe(16)
     page = render_template(
-        "admin/rotate.html", site=site, grace_hours=GRACE_HOURS, confirm=confirm, error=error
+        "admin/rotate.html",
+        site=site,
+        grace_hours=GRACE_HOURS,
+        confirm=_confirmation(site),
+        error=error,
     )
     return Response(page, status=status, mimetype="text/html")
+
+
+def _already_used(site: Site) -> Response:
+    message = _(
+        "This confirmation was already used: since this page was opened, the secret or the site "
+        "key was replaced (by the first click of a double click, in another tab, or on the "
+        "command line), and only the secret or snippet shown then works. This request did not "
+        "replace it again. If you did not see the new one, replace it once more below."
+    )
+    return _rotate_page(site, message, 409)
 
 
 @bp.get("/sites/<int:site_id>/rotate")
@@ -106,34 +140,33 @@ def rotate(site_id: int) -> ResponseReturnValue:
 @bp.post("/sites/<int:site_id>/rotate")
 def rotate_confirmed(site_id: int) -> ResponseReturnValue:
     site = site_for(site_id)
-    expected = session.pop(_CONFIRM, None)
-    given = request.form.get("confirm", "")
-    if not isinstance(expected, str) or not hmac.compare_digest(expected, given):
-        message = _("This confirmation was already used or is out of date; nothing was changed.")
-        return _rotate_page(site, message, 409)
     what = request.form.get("what")
     raw_grace = request.form.get("grace_hours", "0")
     grace = int(raw_grace) if raw_grace in _GRACE_VALUES else -1
     if what not in ("secret", "key") or (what == "secret" and grace not in GRACE_HOURS):
         return _rotate_page(site, status=422)
+    seen = _confirmed_rotation(site, request.form.get("confirm", ""))
+    if seen is None:
+        return _already_used(site)
     now = clock.now()
     secret = None
-    with db.writing() as session_db:
-        stored = session_db.get(Site, site.id)
-        assert stored is not None
-        if what == "secret":
-            try:
-                secret = rotate_secret(session_db, stored, grace=timedelta(hours=grace), now=now)
-            except GraceRunning as running:
-                message = _(
-                    "The old secret still works until %(until)s. Replace the secret again after "
-                    "that, or choose to stop the old secrets at once; nothing was changed."
-                ) % {"until": i18n.moment(running.until, stored.settings.get("timezone") or "UTC")}
-                return _rotate_page(stored, message, 409)
-        else:
-            stored.public_key = signing.new_public_key()
-            stored.updated_at = now
-        site = stored
+    try:
+        with db.writing() as session_db:
+            session_db.refresh(site)  # as stored now, under the write lock (SQLite)
+            if what == "secret":
+                hours = timedelta(hours=grace)
+                secret = rotate_secret(session_db, site, grace=hours, now=now, seen=seen)
+            else:
+                rotate_key(session_db, site, now=now, seen=seen)
+    except RotationConflict:
+        db.session.refresh(site)  # as the replacement that came first left it
+        return _already_used(site)
+    except GraceRunning as running:
+        message = _(
+            "The old secret still works until %(until)s. Replace the secret again after "
+            "that, or choose to stop the old secrets at once; nothing was changed."
+        ) % {"until": i18n.moment(running.until, site.settings.get("timezone") or "UTC")}
+        return _rotate_page(site, message, 409)
     # Shown this once, never again: the answer is not stored by any cache (see gate.py).
     return render_template(
         "admin/rotated.html",

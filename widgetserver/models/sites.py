@@ -36,6 +36,9 @@ class Site(Base):
     # After a rotation with a grace period the old secret still verifies until this time.
     previous_secret: Mapped[str | None] = mapped_column(String(100))
     previous_secret_until: Mapped[datetime | None]
+    #: Raised by every replacement of the secret or the key, which happens only while it still
+    #: holds the value the replacing request saw: of two rotations from one view, one wins.
+    rotation: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Normalised origins ("https://shop.example") allowed to post browser events.
     origins: Mapped[list[Any]] = mapped_column(default=list)
     #: Owner's choices over ``sites.settings.DEFAULTS``.
@@ -48,10 +51,12 @@ class Site(Base):
 
 
 class LoginFailure(Base):
-    """Failed owner logins per keyed hash (of an account or a client) and five-minute window.
+    """Failed owner logins per keyed hash and five-minute window: of an account, of an account
+    with a client, of a client (``admin.ratelimit``).
 
     The login rate limit counts here so that every worker sees the same numbers; the keys are
-    keyed hashes, never an e-mail address or an IP address.
+    keyed hashes, never an e-mail address or an IP address. Rows older than the limit's span
+    are deleted as attempts come in.
     """
 
     __tablename__ = "login_failures"

@@ -19,6 +19,7 @@ from ..web.publicurl import public_url
 from . import (
     GraceRunning,
     InputError,
+    RotationConflict,
     by_key,
     create_owner,
     create_site,
@@ -153,6 +154,12 @@ def sites_rotate_secret(public_key: str, grace_hours: int, as_json: bool) -> Non
             fail(
                 f"{running}; rotate again after that, or with --grace-hours 0 to end the old "
                 "secrets at once (nothing was changed)"
+            )
+        except RotationConflict:
+            fail(
+                "the site's secret or key was replaced meanwhile (on the owners' page or by "
+                "another command); only the secret made then works, and nothing more was "
+                "changed. Run the command again to replace that one too."
             )
         data = {
             "public_key": site.public_key,

@@ -3,14 +3,21 @@
 A site has a public key (in the snippet, sent by browsers), a secret (signs server-to-server
 requests and tokens) and its shop origins. Secrets are only ever read from here, afresh from
 the database - never from the browser endpoints' cache (``public.lookup``).
+
+Replacing the secret or the key is a compare-and-set on the site's ``rotation`` counter
+(``UPDATE sites ... WHERE id = :id AND rotation = :seen``): of parallel replacements made from
+one view of the site - a double click, two tabs, the owners' page and the command line - exactly
+one changes the row, on SQLite and on PostgreSQL alike (PostgreSQL re-reads the row a waiting
+``UPDATE`` finds changed), and the others raise ``RotationConflict`` and change nothing.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..core import signing
@@ -19,6 +26,9 @@ from ..models import Owner, Site
 from .inputs import InputError, normalise_origin
 
 GRACE_RUNNING = reason("grace_running", "a rotation with grace while an earlier grace runs")
+ROTATION_CONFLICT = reason(
+    "rotation_conflict", "the secret or key was replaced since the rotating request looked"
+)
 
 #: What ``signing.new_public_key`` makes; anything else is not looked up at all.
 PUBLIC_KEY = re.compile(r"pk_[A-Za-z0-9_-]{20}")
@@ -79,25 +89,75 @@ class GraceRunning(DomainError):
         self.until = until
 
 
-def rotate_secret(session: Session, site: Site, *, grace: timedelta, now: datetime) -> str:
+class RotationConflict(DomainError):
+    """The site's secret or key was replaced since the request that would replace it looked."""
+
+    def __init__(self, seen: int) -> None:
+        super().__init__(
+            ROTATION_CONFLICT,
+            "the site's secret or key was replaced meanwhile; nothing more was changed",
+            {"seen": seen},
+        )
+
+
+def _compare_and_set(
+    session: Session, site: Site, seen: int | None, now: datetime, **values: Any
+) -> None:
+    """Write ``values`` only if the site's rotation is still ``seen``; else RotationConflict.
+
+    ``seen`` is the rotation the caller decided on (a confirmation carries it); by default the
+    site as loaded. The object is read again afterwards, so it shows what was stored.
+    """
+    expected = site.rotation if seen is None else seen
+    if expected != site.rotation:
+        raise RotationConflict(expected)
+    session.flush()
+    changed = session.execute(
+        update(Site)
+        .where(Site.id == site.id, Site.rotation == expected)
+        .values(rotation=Site.rotation + 1, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise RotationConflict(expected)
+    session.refresh(site)
+
+
+def rotate_secret(
+    session: Session, site: Site, *, grace: timedelta, now: datetime, seen: int | None = None
+) -> str:
     """Give the site a new secret; the old one keeps verifying for ``grace`` (may be zero).
 
     Only one old secret is kept, so a second rotation with a grace period while
     ``grace_running`` would end the older secret at once, breaking a shop that still signs with
     it: that raises ``GraceRunning`` and changes nothing. A rotation without grace ends every
-    old secret (a leaked secret must be stoppable at any time).
+    old secret (a leaked secret must be stoppable at any time). If the site was rotated since
+    ``seen`` (or since it was loaded), ``RotationConflict``: the secret the other rotation made
+    is the one that works, and this call changes nothing.
     """
+    if seen is not None and seen != site.rotation:
+        raise RotationConflict(seen)
     if grace > timedelta(0) and grace_running(site, now):
         assert site.previous_secret_until is not None
         raise GraceRunning(site.previous_secret_until)
-    if grace > timedelta(0):
-        site.previous_secret, site.previous_secret_until = site.secret, now + grace
-    else:
-        site.previous_secret, site.previous_secret_until = None, None
-    site.secret = signing.new_secret()
-    site.updated_at = now
-    session.flush()
+    keep = grace > timedelta(0)
+    _compare_and_set(
+        session,
+        site,
+        seen,
+        now,
+        secret=signing.new_secret(),
+        previous_secret=site.secret if keep else None,
+        previous_secret_until=now + grace if keep else None,
+    )
     return site.secret
+
+
+def rotate_key(session: Session, site: Site, *, now: datetime, seen: int | None = None) -> str:
+    """Give the site a new public key (the old snippet stops at once); as ``rotate_secret``,
+    ``RotationConflict`` if the site was rotated since ``seen``."""
+    _compare_and_set(session, site, seen, now, public_key=signing.new_public_key())
+    return site.public_key
 
 
 def verifying_secrets(site: Site, now: datetime) -> list[str]:

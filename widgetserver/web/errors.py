@@ -38,6 +38,7 @@ STATUS: dict[str, int] = {
     "origin_not_allowed": 403,
     "invalid_input": 400,
     "grace_running": 409,
+    "rotation_conflict": 409,
 }
 #: A reason missing from ``STATUS`` is still the client's request refused, not our failure.
 UNMAPPED_STATUS = 400
