@@ -45,8 +45,8 @@ class Statements:
     def __init__(self, dialect: Any) -> None:
         name = dialect.name
         self.sqlite = name == "sqlite"
-        #: The driver's placeholder style, for the rate counters' statements.
-        self.paramstyle: str = dialect.paramstyle
+        #: For the rate counters' statements (``core.ratelimit``).
+        self.dialect: str = name
         codes = dialect_insert(name, _CODES).on_conflict_do_nothing().returning(_CODES.c.id)
         drops = dialect_insert(name, _DROPS)
         drops = drops.on_conflict_do_update(

@@ -159,7 +159,7 @@ class GroupWriter:
                 if st.sqlite:
                     cursor.execute("BEGIN IMMEDIATE")
                 # The rate limits first: a refused request writes nothing but its refusal.
-                settled = self.limiter.settle(cursor, [w.charges for w in works], st.paramstyle)
+                settled = self.limiter.settle(cursor, [w.charges for w in works], st.dialect)
                 accepted = [w for w, over in zip(works, settled.refused, strict=True) if not over]
                 codes, owners = _claim_codes(accepted)
                 ids: dict[tuple[int, str], int] = {}
