@@ -780,3 +780,75 @@ def test_a_slow_signed_request_does_not_hold_up_other_writers(app, site, browser
             assert time.monotonic() - started < 3
         finally:
             slow.close()
+
+
+@pytest.fixture
+def few_reports(app):
+    app.config.update(BROWSER_CONVERSIONS_LIMIT_CLIENT=2, BROWSER_CONVERSIONS_LIMIT_SITE=3)
+    return app
+
+
+def test_browser_reports_over_the_clients_limit_get_429_and_are_counted(
+    few_reports, browser, site, clock
+):
+    from ..conftest import drop_counts
+
+    for order in ("1001", "1002"):
+        assert browser.convert(order_id=order, amount="5.00", currency="EUR").status_code == 201
+    clock.advance(seconds=20)
+    response = browser.convert(order_id="1003", amount="5.00", currency="EUR")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "40"
+    assert response.json["error"] == "rate_limited"
+    assert set(response.json) == {"error", "message"}
+    assert [c.order_id for c in all_rows(few_reports, Conversion)] == ["1001", "1002"]
+    assert browser.convert(order_id="1004", amount="5.00", currency="EUR").status_code == 429
+    assert drop_counts(few_reports) == {(site.id, "conversion_rate_limited"): 2}
+    clock.advance(seconds=40)
+    assert browser.convert(order_id="1003", amount="5.00", currency="EUR").status_code == 201
+
+
+def test_browser_reports_over_the_sites_limit_are_refused_for_every_client(few_reports, browser):
+    for n, ip in enumerate(["198.51.100.1", "198.51.100.2", "198.51.100.3"]):
+        browser.ip = ip
+        assert browser.convert(order_id=f"10{n}", amount="5.00", currency="EUR").status_code == 201
+    browser.ip = "198.51.100.4"
+    response = browser.convert(order_id="1099", amount="5.00", currency="EUR")
+    assert response.status_code == 429
+    assert "this site" in response.json["message"]
+
+
+def test_a_browser_report_refused_for_its_fields_uses_no_part_of_the_limit(few_reports, browser):
+    for _ in range(3):
+        refused = browser.convert(order_id="1001", amount="19.999", currency="EUR")
+        assert refused.status_code == 400
+    assert browser.convert(order_id="1001", amount="5.00", currency="EUR").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "status"),
+    [
+        ("1000000.00", "EUR", 201),
+        ("1000000.01", "EUR", 400),
+        ("10000000000000.00", "EUR", 400),  # the forged orders of the attack run
+        ("1000000000", "JPY", 201),
+        ("1000000001", "JPY", 400),
+    ],
+)
+def test_unverified_amounts_are_bounded(app, browser, amount, currency, status):
+    response = browser.convert(order_id="1001", amount=amount, currency=currency)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json["details"] == {"field": "amount"}
+        assert all_rows(app, Conversion) == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "status"),
+    [("5000000.00", 201), ("100000000000.00", 201), ("100000000000.01", 400)],
+)
+def test_the_shops_signed_reports_may_be_larger_within_the_absolute_bound(shop, amount, status):
+    response = shop.conversion(amount=amount)
+    assert response.status_code == status
+    if status == 400:
+        assert response.json["details"] == {"field": "amount"}

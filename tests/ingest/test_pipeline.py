@@ -12,6 +12,8 @@ from widgetserver.ingest.pipeline import Batch, Refused
 
 from ..conftest import BROWSER_UA, SHOP
 
+ORIGINS = frozenset([SHOP])
+
 
 def batch(body=None, origin=SHOP, user_agent=BROWSER_UA, **extra):
     raw = (
@@ -35,6 +37,7 @@ def test_the_steps_run_in_the_documented_order():
         "parse",
         "resolve_site",
         "check_origin",
+        "check_limits",
         "drop_bots",
     ]
     assert [s.__name__ for s in pipeline.EVENT_STEPS] == [
@@ -101,6 +104,7 @@ def test_validate_event_normalises_what_it_keeps():
             "parent": "par-ent1",
             "extra": "ignored",
         },
+        ORIGINS,
     )
     assert (event.index, event.type, event.url, event.parent) == (
         4,
@@ -112,14 +116,16 @@ def test_validate_event_normalises_what_it_keeps():
 
 def test_a_visit_has_no_channel_of_its_own():
     assert (
-        pipeline.validate_event(0, {"type": "visit", "code": "abc-123", "channel": "x"}).channel
+        pipeline.validate_event(
+            0, {"type": "visit", "code": "abc-123", "channel": "x"}, ORIGINS
+        ).channel
         is None
     )
 
 
 def test_validate_event_names_the_first_problem():
     with pytest.raises(FieldError) as caught:
-        pipeline.validate_event(0, {"type": "share", "code": "abc-123", "channel": "nope"})
+        pipeline.validate_event(0, {"type": "share", "code": "abc-123", "channel": "nope"}, ORIGINS)
     assert caught.value.reason == "invalid_channel"
 
 

@@ -210,3 +210,26 @@ def test_workers_writing_the_same_counters_concurrently_never_deadlock(
     assert len(all_rows(app, Event)) == 4 * 100 * 2
     counts = {(d.site_id, d.reason): d.count for d in all_rows(app, IngestDrop)}
     assert set(counts.values()) == {4 * 100}
+
+
+def test_a_request_over_its_rate_limit_writes_nothing_but_its_refusal(app, site):
+    from collections import Counter
+
+    from widgetserver.core.ratelimit import Rule
+
+    from ..conftest import drop_counts
+
+    rule = Rule("events", per_client=1, per_site=100, secret="s")
+
+    def work(**extra):
+        charges = rule.charges(site.id, "203.0.113.7", 1, NOW)
+        return WriteSet(site.id, NOW.date(), events=[visit(site.id)], charges=charges, **extra)
+
+    with app.app_context():
+        writer = state().writer
+        first = writer.submit(work())
+        second = writer.submit(work(drops=Counter({"invalid_url": 2})))
+    assert (first.events, first.limited) == (1, None)
+    assert second.events == 0 and second.limited.subject == "client"
+    assert len(all_rows(app, Event)) == 1
+    assert drop_counts(app) == {(site.id, "rate_limited"): 1}

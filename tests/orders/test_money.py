@@ -1,11 +1,13 @@
 import pytest
 
 from widgetserver.orders.money import (
+    MAX_MINOR,
     MINOR_UNITS,
     MoneyError,
     parse_currency,
     to_decimal_string,
     to_minor,
+    unverified_max_minor,
 )
 
 
@@ -20,7 +22,7 @@ from widgetserver.orders.money import (
         ("500", "JPY", 500),
         ("500.00", "JPY", 500),
         ("1.234", "KWD", 1234),
-        ("999999999999.99", "USD", 99999999999999),
+        ("100000000000.00", "USD", 10**13),  # the bound of every report
     ],
 )
 def test_decimal_strings_become_exact_minor_units(amount, currency, minor):
@@ -41,9 +43,38 @@ def test_more_decimals_than_the_currency_has_are_refused():
         to_minor("1.5", "JPY")
 
 
-def test_absurd_amounts_are_refused():
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [
+        ("99999999999999.99", "EUR"),
+        ("10000000000000.00", "EUR"),  # the forged orders of the attack run
+        ("100000000000.01", "EUR"),
+        ("10000000000001", "JPY"),
+    ],
+)
+def test_absurd_amounts_are_refused(amount, currency):
     with pytest.raises(MoneyError, match="larger"):
-        to_minor("99999999999999.99", "EUR")
+        to_minor(amount, currency)
+
+
+def test_every_reports_bound_leaves_room_for_a_sites_sums_in_64_bits():
+    assert MAX_MINOR * 900_000 < 2**63
+
+
+@pytest.mark.parametrize(
+    ("currency", "bound"),
+    [
+        ("EUR", "1000000.00"),
+        ("USD", "1000000.00"),
+        ("KWD", "1000000.000"),
+        ("JPY", "1000000000"),
+        ("VND", "1000000000"),
+        ("IDR", "1000000000.00"),
+    ],
+)
+def test_unverified_reports_are_bounded_in_the_currencys_major_unit(currency, bound):
+    assert to_decimal_string(unverified_max_minor(currency), currency) == bound
+    assert unverified_max_minor(currency) <= MAX_MINOR
 
 
 @pytest.mark.parametrize("currency", ["EUR", "CHF", "JPY", "KWD", "PLN", "USD"])

@@ -70,3 +70,28 @@ def test_a_report_that_differs_from_its_token_is_a_token_mismatch():
 def test_every_status_a_report_may_name_has_a_rank():
     assert tuple(lifecycle.RANK) == report.STATUSES
     assert set(lifecycle.FINAL) <= set(report.STATUSES)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "verified", "accepted"),
+    [
+        ("1000000.00", "EUR", False, True),
+        ("1000000.01", "EUR", False, False),
+        ("10000000000000.00", "EUR", False, False),
+        ("5000000.00", "EUR", True, True),  # the shop's own report may be larger
+        ("100000000000.00", "EUR", True, True),
+        ("100000000000.01", "EUR", True, False),
+        ("999999999", "JPY", False, True),
+        ("1000000001", "JPY", False, False),
+    ],
+)
+def test_amounts_are_bounded_and_unverified_reports_more_tightly(
+    amount, currency, verified, accepted
+):
+    body = {**BODY, "amount": amount, "currency": currency, "status": "placed"}
+    if accepted:
+        assert parse_report(body, verified=verified, now=NOW, tolerance=300).amount_minor > 0
+        return
+    with pytest.raises(DomainError) as caught:
+        parse_report(body, verified=verified, now=NOW, tolerance=300)
+    assert caught.value.details == {"field": "amount"}

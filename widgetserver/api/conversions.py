@@ -8,9 +8,10 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from .. import orders, sites
-from ..core import clock, signing
+from ..core import clock, ratelimit, signing
 from ..core.db import db
 from ..ingest import visitors
+from ..ingest.pipeline import count_refusal
 from ..models import Site
 from ..web import jsonbody, requestinfo
 from ..web.errors import ApiError
@@ -22,6 +23,8 @@ from .signed import signed_site
 CONVERSION_TOKEN = "conversion"  # noqa: S105 - a purpose, not a secret
 #: A thank-you page is shown right after the order; a day is generous.
 CONVERSION_TOKEN_MAX_AGE = 24 * 3600
+#: How a browser report refused over a rate limit is counted in ``ingest_drops``.
+CONVERSION_RATE_LIMITED = "conversion_rate_limited"
 
 
 def _reply(outcome: orders.Outcome) -> tuple[Response, int]:
@@ -45,12 +48,30 @@ def report_conversion() -> tuple[Response, int]:
 
 @bp.post("/conversions/browser")
 def report_browser_conversion() -> tuple[Response, int]:
+    """An order as a thank-you page reports it: unverified unless the shop's token vouches.
+
+    Limited per client and site (``BROWSER_CONVERSIONS_LIMIT_*``): a worker that knows a key
+    full refuses at once; otherwise the report is counted in its own write transaction.
+    """
     jsonbody.require_content_type(*BROWSER_BODY_TYPES)
-    body = jsonbody.read_body(current_app.config["EVENTS_MAX_BYTES"])
+    config = current_app.config
+    body = jsonbody.read_body(config["EVENTS_MAX_BYTES"])
     data = jsonbody.require_object(jsonbody.parse(body))
     now = clock.now()
     site = sites.require_public(data.get("site"), now)
     sites.require_origin(site, requestinfo.origin())
+    address = requestinfo.client_ip()
+    limits = ratelimit.Rule(
+        "conversions",
+        config["BROWSER_CONVERSIONS_LIMIT_CLIENT"],
+        config["BROWSER_CONVERSIONS_LIMIT_SITE"],
+        config["SECRET_KEY"],
+    )
+    charges = limits.charges(site.id, address, 1, now)
+    limiter = ratelimit.limiter_of(current_app)
+    full = limiter.refusal(charges)
+    if full is not None:
+        raise _rate_limited(site, full, now)
     token = data.get("token")
     verified = token is not None
     if verified:
@@ -60,11 +81,30 @@ def report_browser_conversion() -> tuple[Response, int]:
     report = orders.parse_report(
         data, verified=verified, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
     )
-    report.visitor_hash = visitors.visitor_hash(
-        site.id, requestinfo.client_ip(), requestinfo.user_agent(), now
-    )
+    report.visitor_hash = visitors.visitor_hash(site.id, address, requestinfo.user_agent(), now)
     with db.writing() as session:
-        return _reply(orders.record(session, site, report, now))
+        settled = limiter.settle_in(session, [charges])
+        over = settled.refused[0]
+        outcome = None if over else orders.record(session, site, report, now)
+    limiter.remember(settled)
+    if over is not None:
+        raise _rate_limited(site, over, now)
+    assert outcome is not None
+    return _reply(outcome)
+
+
+def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
+    """Count the refusal and give its ``429``, with the seconds until the window ends."""
+    count_refusal(site, now, CONVERSION_RATE_LIMITED)
+    wait = ratelimit.retry_after(charge.window, now)
+    who = "this client" if charge.subject == "client" else "this site"
+    return ApiError(
+        429,
+        "rate_limited",
+        f"Too many order reports from {who} this minute; nothing was stored. "
+        f"Try again in {wait} s.",
+        retry_after=wait,
+    )
 
 
 def _token_claims(

@@ -6,7 +6,7 @@ import json
 
 from flask import Response, current_app
 
-from ..core import clock
+from ..core import clock, ratelimit
 from ..ingest.pipeline import Batch, count_refusal, run
 from ..web import jsonbody, requestinfo
 from ..web.errors import ApiError
@@ -19,9 +19,10 @@ BROWSER_BODY_TYPES = ("text/plain", "application/json")
 @bp.post("/events")
 def receive_events() -> Response:
     now = clock.now()
+    config = current_app.config
     try:
         jsonbody.require_content_type(*BROWSER_BODY_TYPES)
-        body = jsonbody.read_body(current_app.config["EVENTS_MAX_BYTES"])
+        body = jsonbody.read_body(config["EVENTS_MAX_BYTES"])
     except ApiError as exc:
         count_refusal(None, now, exc.error)
         raise
@@ -32,7 +33,13 @@ def receive_events() -> Response:
             ip=requestinfo.client_ip(),
             user_agent=requestinfo.user_agent(),
             now=now,
-            max_batch=current_app.config["EVENTS_MAX_BATCH"],
+            max_batch=config["EVENTS_MAX_BATCH"],
+            limits=ratelimit.Rule(
+                "events",
+                config["EVENTS_LIMIT_CLIENT"],
+                config["EVENTS_LIMIT_SITE"],
+                config["SECRET_KEY"],
+            ),
         )
     )
     rejected = [

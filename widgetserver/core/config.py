@@ -33,6 +33,12 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_MAX_BYTES": 64 * 1024,
     "CONVERSIONS_MAX_BYTES": 256 * 1024,
     "EVENTS_MAX_BATCH": 100,
+    # Rate limits per minute, shared by all workers: events per client (a keyed hash of its
+    # address) and site, and per site; browser conversion reports likewise (core/ratelimit.py).
+    "EVENTS_LIMIT_CLIENT": 120,
+    "EVENTS_LIMIT_SITE": 6000,
+    "BROWSER_CONVERSIONS_LIMIT_CLIENT": 10,
+    "BROWSER_CONVERSIONS_LIMIT_SITE": 600,
     # Server-to-server signatures older or newer than this many seconds are refused.
     "SIGNATURE_TOLERANCE": 300,
     # Log level of the ``widgetserver`` logger.
@@ -49,6 +55,16 @@ ENVIRONMENT: Mapping[str, tuple[str, Callable[[str], Any]]] = {
     "WIDGETSERVER_TRUSTED_PROXIES": ("TRUSTED_PROXIES", lambda v: _at_least(0, int(v))),
     "WIDGETSERVER_CONFIG_MAX_AGE": ("CONFIG_MAX_AGE", lambda v: _at_least(0, int(v))),
     "WIDGETSERVER_SITE_CACHE_SECONDS": ("SITE_CACHE_SECONDS", lambda v: _at_least(0, int(v))),
+    "WIDGETSERVER_EVENTS_LIMIT_CLIENT": ("EVENTS_LIMIT_CLIENT", lambda v: _at_least(1, int(v))),
+    "WIDGETSERVER_EVENTS_LIMIT_SITE": ("EVENTS_LIMIT_SITE", lambda v: _at_least(1, int(v))),
+    "WIDGETSERVER_BROWSER_CONVERSIONS_LIMIT_CLIENT": (
+        "BROWSER_CONVERSIONS_LIMIT_CLIENT",
+        lambda v: _at_least(1, int(v)),
+    ),
+    "WIDGETSERVER_BROWSER_CONVERSIONS_LIMIT_SITE": (
+        "BROWSER_CONVERSIONS_LIMIT_SITE",
+        lambda v: _at_least(1, int(v)),
+    ),
     "WIDGETSERVER_LOG_LEVEL": ("LOG_LEVEL", str.upper),
 }
 # Read before the app exists (see ``instance_path``), listed here for the documentation.

@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
 from .. import sites
-from ..core import fields
+from ..core import fields, ratelimit
 from ..core.errors import DomainError
-from ..sites.settings import CHANNELS
 from ..web import jsonbody
 from ..web.errors import ApiError, Refused
 from . import IngestState, state, visitors
 from .codes import KnownCode
-from .writer import WriteSet
+from .validation import Incoming, is_bot, validate_event
+from .writer import RATE_LIMITED, WriteSet
 
 log = logging.getLogger("widgetserver")
 
-EVENT_TYPES = ("share", "visit", "invite")
 #: Requests whose site is unknown (or unreadable) are counted under this site id.
 UNKNOWN_SITE = 0
-
-# Crawlers, link-preview fetchers and HTTP libraries; real browsers never say these words.
-_BOT = re.compile(
-    r"bot\b|bot/|crawl|spider|slurp|facebookexternalhit|whatsapp/|telegrambot|preview|"
-    r"python-|curl/|wget/|httpclient|java/|go-http|okhttp|axios/|node-fetch",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=4096)
-def is_bot(user_agent: str) -> bool:
-    return not user_agent or _BOT.search(user_agent) is not None
 
 
 @dataclass
@@ -50,22 +35,6 @@ class Rejection:
 
 
 @dataclass
-class Incoming:
-    """One event that passed validation."""
-
-    index: int
-    type: str
-    code: str
-    channel: str | None
-    url: str | None
-    product: str | None
-    parent: str | None
-    code_id: int | None = None
-    parent_id: int | None = None
-    is_self: bool = False
-
-
-@dataclass
 class Batch:
     body: bytes
     origin: str | None
@@ -73,10 +42,13 @@ class Batch:
     user_agent: str
     now: datetime
     max_batch: int
+    #: The endpoint's rate limits (None: not limited).
+    limits: ratelimit.Rule | None = None
     site_key: str | None = None
     raw_events: list[Any] = field(default_factory=list)
     site: sites.PublicSite | None = None
     visitor: int | None = None
+    charges: tuple[ratelimit.Charge, ...] = ()
     events: list[Incoming] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     accepted: int = 0
@@ -128,6 +100,33 @@ def check_origin(batch: Batch) -> None:
         raise Refused.of(exc) from None
 
 
+def check_limits(batch: Batch) -> None:
+    """Charge the request's events to its client and site; refuse it if one is known full.
+
+    The writer counts the charges in its transaction and refuses there when a limit is
+    reached; a worker that has seen a key full refuses here until the window ends.
+    """
+    if batch.limits is None:
+        return
+    assert batch.site is not None
+    batch.charges = batch.limits.charges(batch.site.id, batch.ip, len(batch.raw_events), batch.now)
+    full = batch.worker.limiter.refusal(batch.charges)
+    if full is not None:
+        raise rate_limited(full, batch.now)
+
+
+def rate_limited(charge: ratelimit.Charge, now: datetime) -> Refused:
+    """The ``429`` of a request over a rate limit, with the seconds until its window ends."""
+    who = "this client" if charge.subject == "client" else "this site"
+    wait = ratelimit.retry_after(charge.window, now)
+    return Refused(
+        429,
+        RATE_LIMITED,
+        f"Too many events from {who} this minute; nothing was stored. Try again in {wait} s.",
+        retry_after=wait,
+    )
+
+
 def drop_bots(batch: Batch) -> None:
     if is_bot(batch.user_agent):
         for index in range(len(batch.raw_events)):
@@ -136,37 +135,13 @@ def drop_bots(batch: Batch) -> None:
 
 
 def validate(batch: Batch) -> None:
+    assert batch.site is not None
+    origins = batch.site.origins
     for index, raw in enumerate(batch.raw_events):
         try:
-            batch.events.append(validate_event(index, raw))
+            batch.events.append(validate_event(index, raw, origins))
         except fields.FieldError as exc:
             batch.reject(index, exc.reason, exc.message)
-
-
-def validate_event(index: int, raw: Any) -> Incoming:
-    if not isinstance(raw, dict):
-        raise fields.FieldError("invalid_event", "an event must be a JSON object")
-    kind = raw.get("type")
-    if kind not in EVENT_TYPES:
-        raise fields.FieldError("invalid_type", f"type must be one of {', '.join(EVENT_TYPES)}")
-    channel = raw.get("channel")
-    if kind == "visit":
-        channel = None
-    elif channel not in CHANNELS:
-        raise fields.FieldError("invalid_channel", f"channel must be one of {', '.join(CHANNELS)}")
-    url = raw.get("url")
-    if kind == "share" or url is not None:
-        url = fields.page_url(url)
-    parent = raw.get("parent")
-    return Incoming(
-        index=index,
-        type=kind,
-        code=fields.code(raw.get("code")),
-        channel=channel,
-        url=url,
-        product=fields.optional_text(raw.get("product"), "invalid_product", 128),
-        parent=None if kind != "share" or parent is None else fields.code(parent, "invalid_parent"),
-    )
 
 
 def hash_visitor(batch: Batch) -> None:
@@ -203,9 +178,13 @@ def attribute(batch: Batch) -> None:
 
 
 def store(batch: Batch) -> None:
-    """Register new share codes (a taken code is rejected), insert the events, count drops."""
+    """Register new share codes (a taken code is rejected), insert the events, count drops.
+
+    Over a rate limit, the writer stores nothing of the request but its refusal: ``429``.
+    """
     site_id = batch.site.id if batch.site else UNKNOWN_SITE
-    work = WriteSet(site_id=site_id, day=batch.now.astimezone(UTC).date())
+    day = batch.now.astimezone(UTC).date()
+    work = WriteSet(site_id=site_id, day=day, charges=batch.charges)
     seen: set[str] = set()
     shares: list[Incoming] = []
     for event in batch.events:
@@ -219,6 +198,8 @@ def store(batch: Batch) -> None:
         work.events.append(_event_row(batch, event))
     work.drops.update(r.reason for r in batch.rejected)
     written = batch.worker.writer.submit(work)
+    if written.limited is not None:
+        raise rate_limited(written.limited, batch.now)
     registered = {}
     for event in shares:
         code_id = written.code_ids.get(event.code)
@@ -275,13 +256,16 @@ def count_refusal(site: sites.PublicSite | None, now: datetime, reason: str) -> 
 
 
 REQUEST_STEPS: tuple[Callable[[Batch], None], ...] = (
-    parse, resolve_site, check_origin, drop_bots,
+    parse, resolve_site, check_origin, check_limits, drop_bots,
 )  # fmt: skip
 EVENT_STEPS: tuple[Callable[[Batch], None], ...] = (validate, hash_visitor, attribute, store)
 
 
 def run(batch: Batch) -> Batch:
-    """Run every step; a refused request is counted before the refusal is raised."""
+    """Run every step; a refused request is counted before the refusal is raised.
+
+    (A request the writer refuses over a rate limit is counted by the writer itself.)
+    """
     try:
         for step in REQUEST_STEPS:
             step(batch)

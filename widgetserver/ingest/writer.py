@@ -8,6 +8,10 @@ share the next transaction; with synchronous workers every request is its own gr
 write lock is held only for the inserts - every lookup happened before. A request is
 answered only after its rows are committed.
 
+The transaction first counts every request of the group under its rate limits
+(``core.ratelimit``: one upsert of the counters); a request over a limit writes nothing but a
+``rate_limited`` drop, and its ``Written`` names the limit.
+
 On SQLite, workers (processes) also take an exclusive ``flock`` on a file beside the database:
 a waiter is woken the moment the lock is free, instead of sleeping in SQLite's busy handler
 (1 to 100 ms at a time).
@@ -29,14 +33,13 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from ..core.dbutil import dialect_insert
-from ..models import Event, IngestDrop, RefCode
+from ..core.ratelimit import Charge, Limiter
+from .statements import Statements
 
 log = logging.getLogger("widgetserver")
 
-_EVENTS = Event.__table__
-_CODES = RefCode.__table__
-_DROPS = IngestDrop.__table__
+#: The drop reason of a request refused by a rate limit.
+RATE_LIMITED = "rate_limited"
 
 
 @dataclass
@@ -50,6 +53,9 @@ class WriteSet:
     #: ``events`` rows; a share's row names its new code in ``"_code"`` instead of ``code_id``.
     events: list[dict[str, Any]] = field(default_factory=list)
     drops: Counter[str] = field(default_factory=Counter)
+    #: What the request costs under the rate limits; over any of them, nothing is written
+    #: but one ``rate_limited`` drop.
+    charges: tuple[Charge, ...] = ()
 
 
 @dataclass
@@ -57,6 +63,8 @@ class Written:
     #: The new codes that were registered, with their ids; absent ones were taken already.
     code_ids: dict[str, int]
     events: int
+    #: The rate limit that refused the request (nothing of it was written), if any.
+    limited: Charge | None = None
 
 
 class _ConnectionLost(Exception):
@@ -76,59 +84,16 @@ class _Pending:
         return self.result is not None or self.error is not None
 
 
-class _Prepared:
-    """A statement compiled once for the database, run straight on the driver's cursor.
-
-    Ingest writes the same three statements thousands of times a second; going through the
-    driver with values prepared by the columns' own bind processors (the code SQLAlchemy
-    itself would run) saves most of the per-statement cost.
-    """
-
-    def __init__(self, statement: Any, dialect: Any, columns: list[str]) -> None:
-        compiled = statement.compile(dialect=dialect, column_keys=columns)
-        self.sql = str(compiled)
-        self.positional = compiled.positiontup is not None
-        order = list(compiled.positiontup) if self.positional else columns
-        table = statement.table
-        self._columns = [(name, table.c[name].type.bind_processor(dialect)) for name in order]
-        self._names = order
-
-    def params(self, row: dict[str, Any]) -> Any:
-        values = [process(row[n]) if process else row[n] for n, process in self._columns]
-        return tuple(values) if self.positional else dict(zip(self._names, values, strict=True))
-
-
-_CODE_COLUMNS = ["site_id", "code", "kind", "channel", "url", "product", "parent_id",
-                 "referrer", "visitor_hash", "created_at"]  # fmt: skip
-_EVENT_COLUMNS = ["site_id", "type", "occurred_at", "code_id", "channel", "url", "product",
-                  "visitor_hash", "is_self"]  # fmt: skip
-_DROP_COLUMNS = ["site_id", "day", "reason", "count"]
-
-
-class _Statements:
-    def __init__(self, dialect: Any) -> None:
-        name = dialect.name
-        self.sqlite = name == "sqlite"
-        codes = dialect_insert(name, _CODES).on_conflict_do_nothing().returning(_CODES.c.id)
-        drops = dialect_insert(name, _DROPS)
-        drops = drops.on_conflict_do_update(
-            index_elements=["site_id", "day", "reason"],
-            set_={"count": _DROPS.c.count + drops.excluded.count},
-        )
-        self.codes = _Prepared(codes, dialect, _CODE_COLUMNS)
-        self.events = _Prepared(_EVENTS.insert(), dialect, _EVENT_COLUMNS)
-        self.drops = _Prepared(drops, dialect, _DROP_COLUMNS)
-
-
 class GroupWriter:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, limiter: Limiter) -> None:
         self.engine = engine
+        self.limiter = limiter
         self._queue: list[_Pending] = []
         #: Guards the queue and ``_writing``; waiters are woken when a group is written.
         self._changed = threading.Condition()
         self._writing = False
         self._lock_path = _lock_path_for(engine)
-        self._statements = _Statements(engine.dialect)
+        self._statements = Statements(engine.dialect)
         #: The writer's own connection and lock file, used by one leader at a time.
         self._connection: Any = None
         self._lock_file: Any = None
@@ -185,7 +150,6 @@ class GroupWriter:
             return self._write(works)
 
     def _write(self, works: list[WriteSet]) -> list[Written]:
-        codes, owners = _claim_codes(works)
         st = self._statements
         committing = False
         with self._interprocess_lock():
@@ -194,6 +158,10 @@ class GroupWriter:
                 cursor = connection.cursor()
                 if st.sqlite:
                     cursor.execute("BEGIN IMMEDIATE")
+                # The rate limits first: a refused request writes nothing but its refusal.
+                settled = self.limiter.settle(cursor, [w.charges for w in works], st.dialect)
+                accepted = [w for w, over in zip(works, settled.refused, strict=True) if not over]
+                codes, owners = _claim_codes(accepted)
                 ids: dict[tuple[int, str], int] = {}
                 # Rows in key order: concurrent writers then lock them in the same order and
                 # cannot deadlock each other (PostgreSQL).
@@ -202,7 +170,10 @@ class GroupWriter:
                     inserted = cursor.fetchone()
                     if inserted is not None:
                         ids[(row["site_id"], row["code"])] = inserted[0]
-                results, events, drops = _assemble(works, owners, ids)
+                written, events, drops = _assemble(accepted, owners, ids)
+                for work, over in zip(works, settled.refused, strict=True):
+                    if over:
+                        drops[(work.site_id, work.day, RATE_LIMITED)] += 1
                 if events:
                     cursor.executemany(st.events.sql, [st.events.params(e) for e in events])
                 if drops:
@@ -222,7 +193,9 @@ class GroupWriter:
                     # The error SQLAlchemy raises elsewhere: one handler answers 503 for it.
                     raise OperationalError("ingest group write", None, exc) from exc
                 raise
-        return results
+        self.limiter.remember(settled)
+        done = iter(written)
+        return [Written({}, 0, over) if over else next(done) for over in settled.refused]
 
     def close(self) -> None:
         with self._changed:

@@ -1,6 +1,6 @@
 """The data model: owners, their sites, reference codes, events and conversions.
 
-One module per context (``sites``, ``tracking``, ``orders``, ``stats``), all on the one
+One module per context (``sites``, ``tracking``, ``orders``, ``stats``, ``limits``), all on the one
 declarative ``Base`` of ``base``, so Alembic sees a single metadata. Every model is importable
 from here: ``from widgetserver.models import Site``.
 
@@ -11,6 +11,7 @@ holds an IP address: visitors appear only as a keyed, daily rotating 64-bit hash
 from __future__ import annotations
 
 from .base import Base, BigId
+from .limits import RateCounter
 from .orders import Conversion
 from .sites import LoginFailure, Owner, Site
 from .stats import StatsDay
@@ -24,6 +25,7 @@ __all__ = [
     "IngestDrop",
     "LoginFailure",
     "Owner",
+    "RateCounter",
     "RefCode",
     "Salt",
     "Site",

@@ -1,7 +1,9 @@
 """Exact money: decimal strings in, integer minor units stored, decimal strings out.
 
 Minor units follow ISO 4217 (EUR has two decimals, JPY none, KWD three). Floats never touch
-an amount: a JSON number is refused, so ``19.99`` cannot arrive as 19.989999999.
+an amount: a JSON number is refused, so ``19.99`` cannot arrive as 19.989999999. Every amount
+is bounded (``MAX_MINOR``), and an unverified report's more tightly (``unverified_max_minor``):
+anyone can send one.
 """
 
 from __future__ import annotations
@@ -28,8 +30,21 @@ MINOR_UNITS: dict[str, int] = {
     **dict.fromkeys(_THREE.split(), 3),
 }
 
-#: Largest amount accepted, in minor units (a trillion of the major unit, with room to spare).
-MAX_MINOR = 10**15
+#: Largest amount of any report, in minor units: 100,000,000,000.00 EUR, 10,000,000,000,000 JPY.
+#: Far above any real order, and a site's sums of 900,000 such orders still fit the signed
+#: 64-bit integers the database sums in.
+MAX_MINOR = 10**13
+#: Largest amount of an unverified report (a thank-you page's, which anyone can send), in the
+#: currency's major unit: no shop takes such an order through a browser unvouched.
+UNVERIFIED_MAX_MAJOR = 1_000_000
+#: Currencies of which a euro buys a hundred units or more (2024): their unverified bound is a
+#: thousand times higher, so that it stays above ten thousand euros' worth.
+_SMALL = (
+    "AMD AOA ARS BDT BIF CDF CLP COP CRC DJF DZD ETB GNF GYD HTG HUF IDR IQD IRR ISK JMD JPY "
+    "KES KHR KMF KPW KRW KZT LAK LBP LKR LRD MGA MMK MNT MWK NGN NPR PKR PYG RSD RWF SDG SOS "
+    "SSP SYP TZS UGX UZS VES VND VUV XAF XOF XPF YER"
+)
+_SMALL_UNITS = frozenset(_SMALL.split())
 
 _DECIMAL = re.compile(r"^(0|[1-9][0-9]{0,15})(?:\.([0-9]{1,6}))?$")
 
@@ -60,6 +75,12 @@ def to_minor(amount: object, currency: str) -> int:
     if minor > MAX_MINOR:
         raise MoneyError("is larger than any order this server accepts")
     return minor
+
+
+def unverified_max_minor(currency: str) -> int:
+    """The largest amount of an unverified report in ``currency``, in minor units."""
+    major = UNVERIFIED_MAX_MAJOR * (1000 if currency in _SMALL_UNITS else 1)
+    return major * 10 ** MINOR_UNITS[currency]
 
 
 def to_decimal_string(minor: int, currency: str) -> str:

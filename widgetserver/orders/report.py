@@ -61,6 +61,9 @@ def parse_report(data: dict[str, Any], *, verified: bool, now: datetime, toleran
         raise _invalid("currency", str(exc)) from None
     amount = _amount(data, "amount", currency)
     assert amount is not None
+    if not verified and amount > money.unverified_max_minor(currency):
+        bound = money.to_decimal_string(money.unverified_max_minor(currency), currency)
+        raise _invalid("amount", f"an unverified report may be at most {bound} {currency}")
     status = data.get("status")  # browser reports get theirs from the endpoint
     if status not in STATUSES:
         raise _invalid("status", f"must be one of {', '.join(STATUSES)}")

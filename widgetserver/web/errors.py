@@ -54,13 +54,21 @@ class ApiError(Exception):
     """
 
     def __init__(
-        self, status: int, error: str, message: str, details: dict[str, Any] | None = None
+        self,
+        status: int,
+        error: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        *,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
         self.details = details
+        #: Seconds after which the request may succeed (a rate limit): the ``Retry-After`` header.
+        self.retry_after = retry_after
 
     @classmethod
     def of(cls, exc: DomainError) -> Self:
@@ -112,7 +120,10 @@ def _http_error_word(exc: HTTPException) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.error, exc.message, exc.details)
+        response = error_response(exc.status, exc.error, exc.message, exc.details)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
