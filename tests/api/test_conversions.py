@@ -237,6 +237,9 @@ BAD_FIELDS = [
     ({"occurred_at": "2026-05-12T11:00:00Z"}, "occurred_at"),
     ({"occurred_at": "2025-01-01T00:00:00Z"}, "occurred_at"),
     ({"occurred_at": 1747000000}, "occurred_at"),
+    ({"occurred_at": "2026-W20-2T10:00:00Z"}, "occurred_at"),  # an ISO week date
+    ({"occurred_at": "2026-132T10:00:00Z"}, "occurred_at"),  # an ordinal date
+    ({"occurred_at": "20260512T100000Z"}, "occurred_at"),  # the basic format
 ]
 
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, datetime
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -68,6 +69,62 @@ def _raw_body(body):
         return json.dumps(body).encode()
     except (TypeError, ValueError):
         return None
+
+
+#: Days and moments on both sides of the documented patterns, as the server must judge them.
+DAYS = {
+    "2026-05-01": True,
+    "2000-01-01": True,
+    "2100-12-31": True,
+    "1999-12-31": False,
+    "2101-01-01": False,
+    "0503-06-26": False,
+    "4309-08-30": False,
+    "2026-W48-1": False,
+    "2026-335": False,
+    "20260501": False,
+}
+MOMENTS = {
+    "2026-05-12T10:00:00Z": True,
+    "2026-05-12t10:00:00.5z": True,
+    "2026-05-12T12:00:00+02:00": True,
+    "2026-W20-2T10:00:00Z": False,
+    "2026-132T10:00:00Z": False,
+    "20260512T100000Z": False,
+    "2026-05-12T10:00:00": False,
+    "2026-05-12 10:00:00Z": False,
+}
+
+
+def test_the_documented_day_pattern_is_what_the_stats_take():
+    from widgetserver.stats import Period, PeriodError
+
+    pattern = document()["components"]["schemas"]["Day"]["pattern"]
+    for value, taken in DAYS.items():
+        assert bool(re.search(pattern, value)) is taken, value
+        try:
+            Period.parse(value, value, "UTC")
+        except PeriodError:
+            assert not taken, value
+        else:
+            assert taken, value
+
+
+def test_the_documented_occurred_at_pattern_is_what_reports_take():
+    from widgetserver.core.errors import DomainError
+    from widgetserver.orders.report import parse_report
+
+    pattern = document()["components"]["schemas"]["OccurredAt"]["pattern"]
+    now = datetime(2026, 5, 12, 10, 30, tzinfo=UTC)
+    for value, taken in MOMENTS.items():
+        assert bool(re.search(pattern, value)) is taken, value
+        report = {"order_id": "1", "amount": "1.00", "currency": "EUR", "status": "paid"}
+        try:
+            parse_report({**report, "occurred_at": value}, verified=True, now=now, tolerance=300)
+        except DomainError:
+            assert not taken, value
+        else:
+            assert taken, value
 
 
 def test_the_document_is_valid_openapi():

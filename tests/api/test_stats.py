@@ -146,6 +146,10 @@ def test_an_unsigned_request_is_refused(client, site):
         ("from=2026-05-01&to=05/31/2026", "to must be a date"),
         ("from=2026-05-10&to=2026-05-01", "first day lies after the last"),
         ("from=2025-01-01&to=2026-01-02", "at most 366 days"),
+        ("from=2026-W48-1&to=2026-12-01", "from must be a date such as 2026-05-01 (YYYY-MM-DD)"),
+        ("from=2026-11-30&to=2026-W49-1", "to must be a date"),
+        ("from=2026-335&to=2026-12-01", "from must be a date"),
+        ("from=0503-06-26&to=4309-08-30", "from must lie in the years 2000 to 2100"),
     ],
 )
 def test_bad_dates_are_refused_with_a_clear_message(plugin, query, says):

@@ -53,6 +53,50 @@ def test_a_bad_field_is_a_domain_error_naming_it(change, field):
     assert str(caught.value) == caught.value.message
 
 
+#: What ``datetime.fromisoformat`` takes but RFC 3339 (and the OpenAPI document) does not.
+NOT_RFC3339 = [
+    "2026-W20-2T10:00:00Z",  # ISO week date (the Tuesday of week 20 is 12 May)
+    "2026-132T10:00:00Z",  # ordinal date
+    "20260512T100000Z",  # basic format
+    "2026-05-12T10:00:00",  # no offset
+    "2026-05-12 10:00:00Z",  # a space for the T
+    "2026-05-12T10:00Z",  # no seconds
+    "2026-05-12T12:00:00+0200",  # basic offset
+    "2026-05-12T10:00:00+00:00:00",  # an offset with seconds
+    "2026-05-12",  # a date alone
+    "2026-05-12T10:00:00,5Z",  # a decimal comma
+    "2026-05-12T10:00:00Z\n",
+    "\u0662\u0660\u0662\u0666-05-12T10:00:00Z",  # digits that are not ASCII
+]
+
+
+@pytest.mark.parametrize("value", NOT_RFC3339)
+def test_occurred_at_is_strictly_rfc_3339_with_an_offset(value):
+    with pytest.raises(DomainError) as caught:
+        parse(occurred_at=value)
+    assert caught.value.details == {"field": "occurred_at"}
+    assert "RFC 3339" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "moment"),
+    [
+        ("2026-05-12T10:00:00Z", datetime(2026, 5, 12, 10, 0, tzinfo=UTC)),
+        ("2026-05-12t10:00:00z", datetime(2026, 5, 12, 10, 0, tzinfo=UTC)),
+        ("2026-05-12T12:00:00.25+02:00", datetime(2026, 5, 12, 10, 0, 0, 250000, tzinfo=UTC)),
+        ("2026-05-12T05:30:00-04:30", datetime(2026, 5, 12, 10, 0, tzinfo=UTC)),
+        ("2026-05-12T10:00:00-00:00", datetime(2026, 5, 12, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_every_rfc_3339_spelling_is_taken(value, moment):
+    assert parse(occurred_at=value).occurred_at == moment
+
+
+def test_a_day_the_month_does_not_have_is_refused():
+    with pytest.raises(DomainError, match="occurred_at: is not a date-time of the calendar"):
+        parse(occurred_at="2026-02-30T10:00:00Z")
+
+
 def test_a_token_vouches_for_its_status_when_the_report_matches():
     claims = {"order_id": "1001", "amount": "59.90", "currency": "EUR", "status": "paid"}
     assert vouched_status(claims, BODY) == "paid"

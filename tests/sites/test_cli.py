@@ -112,6 +112,14 @@ def test_sites_create_prints_key_secret_and_snippet(app, runner):
             ["--owner", "a@shop.example", "--name", "\x07", "--origin", "https://x.example"],
             "printable",
         ),
+        (
+            ["--owner", "a@shop.example", "--name", "X", "--origin", "https://ü..example"],
+            "the host name has an empty part",
+        ),
+        (
+            ["--owner", "a@shop.example", "--name", "X", "--origin", f"https://{'a' * 64}.de"],
+            "longer than 63 characters",
+        ),
         (["--owner", "a@shop.example", "--name", "X"], "Missing option '--origin'"),
     ],
 )

@@ -18,10 +18,45 @@ from ..conftest import make_site
         ("http://localhost:8001/", "http://localhost:8001"),
         ("https://bücher.example", "https://xn--bcher-kva.example"),
         ("http://[::1]:8080", "http://[::1]:8080"),
+        # IDNA 2008 / UTS 46 without transitional processing, as browsers: ß stays ß.
+        ("https://faß.de", "https://xn--fa-hia.de"),
+        ("https://straße.de/shop", "https://xn--strae-oqa.de"),
+        ("https://Bücher.Example", "https://xn--bcher-kva.example"),
+        ("https://ÖBB.at", "https://xn--bb-eka.at"),
+        ("https://\uff33\uff28\uff2f\uff30\u3002example", "https://shop.example"),  # full width
+        ("https://XN--FA-HIA.DE", "https://xn--fa-hia.de"),
+        ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+        # ASCII names as browsers take them: hyphens anywhere, underscores, 63-octet labels.
+        ("https://r3---sn-abc.cdn.example", "https://r3---sn-abc.cdn.example"),
+        ("https://my_shop.example", "https://my_shop.example"),
+        (f"https://{'a' * 63}.example", f"https://{'a' * 63}.example"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
     ],
 )
 def test_origins_are_normalised_as_browsers_send_them(given, origin):
     assert sites.normalise_origin(given) == origin
+
+
+def test_stored_origins_are_what_chromium_sends_as_origin(chromium):
+    """Real Chromium on pages at international names: its ``Origin`` header is the stored form."""
+    page = chromium.new_page()
+    sent: list[str] = []
+
+    def answer(route):  # no network: every request is answered here
+        if route.request.method == "POST":
+            sent.append(route.request.headers["origin"])
+            route.fulfill(status=204, headers={"Access-Control-Allow-Origin": "*"})
+        else:
+            route.fulfill(status=200, content_type="text/html", body="<p>shop</p>")
+
+    page.route("**/*", answer)
+    typed = ["https://faß.de", "https://Bücher.Example", "https://ÖBB.at", "http://straße.de:8080"]
+    for address in typed:
+        page.goto(f"{address}/")
+        posted = "fetch('https://widgets.example/v1/events', {method: 'POST', body: 'x'})"
+        assert page.evaluate(f"{posted}.then(r => r.status)") == 204
+    page.close()
+    assert sent == [sites.normalise_origin(address) for address in typed]
 
 
 @pytest.mark.parametrize(
@@ -38,6 +73,31 @@ def test_origins_are_normalised_as_browsers_send_them(given, origin):
 def test_things_that_are_not_origins_are_refused(given):
     with pytest.raises(sites.InputError):
         sites.normalise_origin(given)
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("https://ü..example", "empty part"),
+        ("https://shop.example.", "empty part"),
+        ("https://.shop.example", "empty part"),
+        (f"https://{'a' * 64}.example", "longer than 63"),
+        (f"https://{'ü' * 60}.example", "Label too long"),
+        (f"https://{'a' * 58}ü.example", "Label too long"),
+        ("https://" + ".".join(["a" * 63] * 4), "longer than 253"),
+        ("https://☃.net", "not a valid domain name"),
+        ("https://exa\u200dmple.com", "not a valid domain name"),
+        ("https://xn--zz.de", "not a valid domain name"),
+        ("https://xn--fa-hia-.de", "not a valid domain name"),
+        ("https://xn--.de", "not a valid domain name"),
+        ("https://shop*.example", "not a valid part"),
+        ("https://sh\x00op.example", "not"),
+    ],
+)
+def test_invalid_host_names_are_refused_with_a_reason(given, words):
+    with pytest.raises(sites.InputError) as refused:
+        sites.normalise_origin(given)
+    assert words in refused.value.message
 
 
 @pytest.mark.parametrize("email", ["no-at-sign", "a@b", "x@y.z", "<a>@shop.example", "a b@c.de"])

@@ -61,11 +61,25 @@ def test_the_previous_period_has_as_many_days_right_before():
         ("0001-01-01", "0001-01-05", "from must lie in the years 2000 to 2100"),
         ("9999-12-25", "9999-12-31", "from must lie in the years 2000 to 2100"),
         ("2100-12-25", "2101-01-02", "to must lie in the years 2000 to 2100"),
+        ("0503-06-26", "4309-08-30", "from must lie in the years 2000 to 2100"),
+        ("1999-12-31", "2000-01-01", "from must lie in the years 2000 to 2100"),
+        ("2026-W48-1", "2026-12-01", "from must be a date such as 2026-05-01 \\(YYYY-MM-DD\\)"),
+        ("2026-11-30", "2026-W49-1", "to must be a date"),
+        ("2026-335", "2026-12-01", "from must be a date"),
+        ("2026-5-01", "2026-05-02", "from must be a date"),
+        ("+2026-05-01", "2026-05-02", "from must be a date"),
+        ("\u0662\u0660\u0662\u0666-05-01", "2026-05-02", "from must be a date"),  # not ASCII
     ],
 )
 def test_bad_dates_are_refused_with_a_message(start, end, message):
     with pytest.raises(PeriodError, match=message):
         Period.parse(start, end, "UTC")
+
+
+def test_the_first_and_last_days_of_the_years_allowed_are_taken():
+    period = Period.parse("2000-01-01", "2000-12-31", "UTC")
+    assert (period.start, period.days) == (date(2000, 1, 1), 366)
+    assert Period.parse("2100-12-31", "2100-12-31", "UTC").end == date(2100, 12, 31)
 
 
 def test_a_day_begins_at_the_sites_midnight():

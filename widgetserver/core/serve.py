@@ -3,12 +3,19 @@
 Workers share nothing but the database, so more throughput means more workers (or machines)
 against the same PostgreSQL. Each worker builds its own app after the fork: no database
 connection is ever shared between processes.
+
+A sync worker reads a request's body from the client's socket itself, so a client that stops
+sending would hold it until gunicorn's worker ``timeout`` kills it; ``--body-timeout`` bounds that
+wait (``web.bodyinput``: ``408 body_timeout``). Nothing in the app bounds the request line and
+headers, which gunicorn reads before the app sees the request: only a buffering reverse proxy in
+front, which passes on whole requests, keeps slow clients off the workers.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import click
@@ -57,10 +64,12 @@ def gunicorn_options(
     }
 
 
-def _create_app() -> Flask:
+def _create_app(body_timeout: float) -> Flask:
     from .. import create_app
 
-    return create_app()
+    app = create_app()
+    app.config["BODY_TIMEOUT"] = body_timeout
+    return app
 
 
 def default_workers() -> int:
@@ -86,11 +95,21 @@ def default_workers() -> int:
     "more: threaded workers that also keep idle client connections open.",
 )
 @click.option(
+    "--body-timeout",
+    type=click.FloatRange(0.1, 300),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request's body may take to arrive; a client still sending after that is "
+    "answered 408.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=False,
     show_default=True,
     help="Log every request (IP addresses appear in such a log).",
 )
-def command(host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
+def command(
+    host: str, port: int, workers: int, threads: int, body_timeout: float, access_log: bool
+) -> None:
     options = gunicorn_options(host, port, workers, threads, access_log=access_log)
-    GunicornApp(_create_app, options).run()
+    GunicornApp(partial(_create_app, body_timeout), options).run()

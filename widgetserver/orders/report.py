@@ -9,6 +9,7 @@ claims match the report and says which status the shop vouches for.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,15 @@ STATUSES = ("placed", "paid", "refunded", "cancelled")
 MAX_ITEMS = 200
 #: Orders may be reported late (a backlog after an outage), but not from the distant past.
 MAX_AGE = timedelta(days=366)
+#: ``occurred_at``: an RFC 3339 date-time with its offset, exactly the pattern the OpenAPI
+#: document states (``datetime.fromisoformat`` alone also takes week and ordinal dates and the
+#: basic format, ``2026-W48-1``, ``2026-335``, ``20261201T100000Z``).
+OCCURRED_AT_MAX_LENGTH = 40
+RFC3339 = re.compile(
+    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?"
+    r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
 
 INVALID_FIELD = reason("invalid_field", "a field of an order report cannot be used")
 TOKEN_MISMATCH = reason("token_mismatch", "a report differs from what the shop's token vouches")
@@ -134,14 +144,20 @@ def _items(value: Any, currency: str) -> list[dict[str, Any]] | None:
 def _occurred_at(value: Any, now: datetime, tolerance: int) -> datetime | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 40:
-        raise _invalid("occurred_at", "must be an RFC 3339 date-time such as 2026-05-01T12:00:00Z")
+    if (
+        not isinstance(value, str)
+        or len(value) > OCCURRED_AT_MAX_LENGTH
+        or not RFC3339.fullmatch(value)
+    ):
+        raise _invalid(
+            "occurred_at",
+            "must be an RFC 3339 date-time with its offset, such as 2026-05-01T12:00:00Z or "
+            "2026-05-01T14:00:00+02:00",
+        )
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise _invalid("occurred_at", "must be an RFC 3339 date-time") from None
-    if moment.tzinfo is None:
-        raise _invalid("occurred_at", "needs a time zone offset, e.g. Z or +02:00")
+        moment = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+    except ValueError:  # a day the month does not have
+        raise _invalid("occurred_at", "is not a date-time of the calendar") from None
     if moment > now + timedelta(seconds=tolerance):
         raise _invalid("occurred_at", "lies in the future")
     if moment < now - MAX_AGE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,9 @@ PRESETS = ("7d", "30d", "90d", "this-month", "last-month", "12m")
 #: calendar at its ends (the previous period of 0001-01-01, the day after 9999-12-31).
 MIN_YEAR = 2000
 MAX_YEAR = 2100
+#: A day exactly as the OpenAPI document states it: ``YYYY-MM-DD`` (``date.fromisoformat``
+#: alone also takes week dates and the basic format, ``2026-W48-1``, ``20261201``).
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class PeriodError(ValueError):
@@ -71,8 +75,8 @@ class Period:
 
 
 def _parse_day(value: str, name: str) -> date:
-    if not isinstance(value, str) or len(value) != 10:
-        raise PeriodError(f"{name} must be a date such as 2026-05-01.")
+    if not isinstance(value, str) or not DAY.fullmatch(value):
+        raise PeriodError(f"{name} must be a date such as 2026-05-01 (YYYY-MM-DD).")
     try:
         day = date.fromisoformat(value)
     except ValueError:

@@ -40,7 +40,8 @@ def read_body(max_bytes: int) -> bytes:
     """The raw request body, refused with 413 beyond ``max_bytes`` (also when chunked).
 
     Reads at most one byte more than allowed, so an oversized chunked body is recognised as
-    such instead of arriving cut off.
+    such instead of arriving cut off. A body that is broken on the wire, shorter than its
+    Content-Length or too slow is refused while it is read (``bodyinput``: 400 or 408).
     """
     length = request.content_length
     if length is not None and length > max_bytes:
