@@ -16,11 +16,17 @@ Then, per database:
 * the baseline, in the same rounds: a bare ``SELECT count(*)`` over the same site's events of
   the 12 months, the least any page counting those rows could cost.
 
+With ``--today`` the events (and orders) all fall on the current day, a day not yet rolled up
+that every request sums from ``events`` (``now`` is 20:00 of that day in Berlin), over
+``--products`` distinct pages (default 50,000 in this scenario): the median of ``--runs``
+runs of ``report()`` for today alone and for the 7- and 30-day presets (which hold today),
+beside a bare ``SELECT count(*)`` of the day's events in the same run.
+
 Goal: ``report()`` under 300 ms for every preset. Prints FAIL lines for missed goals; the exit
 status is 1 only when something cannot run.
 
     .venv/bin/python bench/dashboard.py [--events 1000000] [--conversions 20000] [--runs 7]
-                                        [--no-postgres] [--quick]
+                                        [--products 200] [--today] [--no-postgres] [--quick]
 """
 
 from __future__ import annotations
@@ -36,10 +42,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy
+from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
@@ -91,7 +100,7 @@ def postgres_database() -> Iterator[str]:
 
 
 def prepare(
-    url: str, now: datetime, events: int, conversions: int, products: int
+    url: str, now: datetime, events: int, conversions: int, products: int, since: datetime | None
 ) -> tuple[int, float]:
     engine = create_engine(normalise_url(url))
     migrate.upgrade(engine)
@@ -102,18 +111,20 @@ def prepare(
         session.flush()
         site_id = site.id
     start = time.perf_counter()
-    seed(engine, site_id, now, events, conversions, products)
+    seed(engine, site_id, now, events, conversions, products, since)
     engine.dispose()
     return site_id, time.perf_counter() - start
 
 
-def measure(name: str, url: str, args: argparse.Namespace) -> list[str]:
-    now = datetime.now(UTC).replace(microsecond=0)
+def seeded_app(
+    name: str, url: str, args: argparse.Namespace, now: datetime, since: datetime | None = None
+) -> tuple[Flask, int]:
+    """Seed the database at ``url`` and return an app on it whose clock stands at ``now``."""
     print(
         f"\n== {name}: seeding {args.events:,} events, {args.conversions:,} orders, "
         f"{args.products:,} products ..."
     )
-    site_id, seconds = prepare(url, now, args.events, args.conversions, args.products)
+    site_id, seconds = prepare(url, now, args.events, args.conversions, args.products, since)
     print(f"   seeded in {seconds:.1f} s")
     app = create_app(
         {
@@ -123,6 +134,62 @@ def measure(name: str, url: str, args: argparse.Namespace) -> list[str]:
             "INSTANCE_PATH": tempfile.mkdtemp(prefix="swk-dashboard-instance-"),
         }
     )
+    return app, site_id
+
+
+def measure_today(name: str, url: str, args: argparse.Namespace) -> list[str]:
+    """Every event on the current day: the live day summed from ``events`` per request."""
+    today = datetime.now(UTC).astimezone(ZoneInfo(TZ)).date()
+    since = datetime.combine(today, clock_time(), ZoneInfo(TZ)).astimezone(UTC)
+    now = datetime.combine(today, clock_time(20), ZoneInfo(TZ)).astimezone(UTC)
+    app, site_id = seeded_app(name, url, args, now, since)
+    failures = []
+    with app.app_context():
+        session = db.session
+        site = session.get(Site, site_id)
+        assert site is not None
+        periods = {
+            "today": stats.Period(today, today, TZ),
+            "7d": stats.Period.preset("7d", today, TZ),
+            "30d": stats.Period.preset("30d", today, TZ),
+        }
+        for period in periods.values():
+            stats.report(session, site, period)  # first views: the days before are stored
+            session.rollback()
+        settle(db.engine)
+
+        def count() -> None:
+            session.scalar(
+                select(func.count())
+                .select_from(Event)
+                .where(Event.site_id == site_id, Event.occurred_at >= since)
+            )
+            session.rollback()
+
+        baseline = median_ms(count, args.runs)
+        print(f"\n   baseline: SELECT count(*) over the day's events: {baseline:7.1f} ms\n")
+        print(f"   {'period':<11} {'report()':>10} {'vs count':>9}  goal")
+        for label, period in periods.items():
+
+            def run(period: stats.Period = period) -> None:
+                stats.report(session, site, period)
+                session.rollback()
+
+            report_ms = median_ms(run, args.runs)
+            ok = report_ms < GOAL_MS
+            print(
+                f"   {label:<11} {report_ms:8.1f} ms {report_ms / baseline:8.1f}x  "
+                f"{'ok' if ok else 'FAIL'}"
+            )
+            if not ok:
+                failures.append(f"FAIL {name} {label}: report() {report_ms:.0f} ms >= {GOAL_MS} ms")
+    db.dispose(app)
+    return failures
+
+
+def measure(name: str, url: str, args: argparse.Namespace) -> list[str]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    app, site_id = seeded_app(name, url, args, now)
     failures = []
     with app.app_context():
         session = db.session
@@ -196,16 +263,27 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--conversions", type=int, default=20_000)
+    parser.add_argument("--conversions", type=int, default=None, help="default 20,000")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument(
-        "--products", type=int, default=200, help="distinct products shared (pages), default 200"
+        "--products",
+        type=int,
+        default=None,
+        help="distinct products shared (pages), default 200 (50,000 with --today)",
+    )
+    parser.add_argument(
+        "--today", action="store_true", help="every event on the current day (the live day)"
     )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--quick", action="store_true", help="100,000 events, 2,000 orders, 3 runs")
     args = parser.parse_args()
+    if args.conversions is None:
+        args.conversions = 2_000 if args.today else 20_000
+    if args.products is None:
+        args.products = 50_000 if args.today else 200
     if args.quick:
         args.events, args.conversions, args.runs = 100_000, 2_000, 3
+    scenario = measure_today if args.today else measure
     print(
         f"dashboard benchmark: Python {platform.python_version()}, SQLAlchemy "
         f"{sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}, "
@@ -213,11 +291,11 @@ def main() -> int:
     )
     failures = []
     with sqlite_database() as url:
-        failures += measure("SQLite", url, args)
+        failures += scenario("SQLite", url, args)
     if not args.no_postgres:
         try:
             with postgres_database() as url:
-                failures += measure("PostgreSQL", url, args)
+                failures += scenario("PostgreSQL", url, args)
         except sqlalchemy.exc.OperationalError as exc:
             print(f"\n== PostgreSQL not reachable, skipped: {exc.orig}")
     print()

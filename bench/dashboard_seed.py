@@ -52,11 +52,13 @@ def rows(
     conversions: int,
     seed: int = 7,
     products: int = PRODUCTS,
+    since: datetime | None = None,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """(codes, events, conversions) as tuples in the column orders above."""
+    """(codes, events, conversions) as tuples in the column orders above, spread from
+    ``since`` to ``now`` (default: the ``SPAN_DAYS`` before ``now``)."""
     rng = random.Random(seed)
-    start = now - timedelta(days=SPAN_DAYS)
-    span = SPAN_DAYS * 86400
+    start = since if since is not None else now - timedelta(days=SPAN_DAYS)
+    span = (now - start).total_seconds()
     n_shares = events * 3 // 10
     n_referrals = max(1, events // 100)
     n_invites = events // 20
@@ -153,8 +155,11 @@ def seed(
     events: int,
     conversions: int,
     products: int = PRODUCTS,
+    since: datetime | None = None,
 ) -> dict[str, int]:
-    codes, event_rows, order_rows = rows(site_id, now, events, conversions, products=products)
+    codes, event_rows, order_rows = rows(
+        site_id, now, events, conversions, products=products, since=since
+    )
     insert(engine, "ref_codes", CODE_COLUMNS, codes)
     insert(engine, "events", EVENT_COLUMNS, event_rows)
     insert(engine, "conversions", CONVERSION_COLUMNS, order_rows)

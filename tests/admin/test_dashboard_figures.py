@@ -9,6 +9,8 @@ import pytest
 
 from widgetserver import stats
 from widgetserver.admin import chart
+from widgetserver.core.db import db
+from widgetserver.models import Site
 from widgetserver.stats import orders
 
 from ..conftest import SHOP, Shop, SiteInfo
@@ -50,14 +52,43 @@ def test_the_conversions_download_holds_every_order_not_only_the_latest(
     assert len(lines) == 1 + orders.RECENT + 5 + 3  # the header, the bulk and seeded's 3
 
 
-def test_the_charts_count_unverified_orders_like_the_conversion_rate(client, seeded):  # noqa: F811
+def test_the_charts_and_the_rate_leave_unverified_orders_out_and_show_them_apart(
+    client,
+    seeded,  # noqa: F811
+):
     # seeded: on 11 May one verified EUR order (1,234.50), one verified JPY order and one
-    # unverified EUR order (20.00) that only a browser reported.
+    # unverified EUR order (20.00) that only a browser reported; two visits.
+    page = client.get(f"/admin/sites/{seeded.id}/?period=7d").get_data(as_text=True)
+    assert 'chart-name">Orders (verified)</span>' in page
+    assert 'chart-name">Orders, verified and unverified' not in page
+    assert '<span class="chart-total">2</span>' in page
+    assert 'chart-name">Revenue (verified) (JPY)</span>' in page
+    assert "The charts count verified orders only" in page
+    assert card(page, "Conversion rate").startswith("100.0")  # 2 verified orders, 2 visits
+    unverified = page.split('id="unverified-card"', 1)[1].split("</li>", 1)[0]
+    assert 'card-label">Orders (unverified)</span>' in unverified
+    assert 'card-value">1</span>' in unverified and "€20.00" in unverified
+    assert "anyone could make them up" in unverified
+
+
+def test_the_charts_count_unverified_orders_when_the_site_says_so(app, client, seeded):  # noqa: F811
+    with app.app_context(), db.writing() as session:
+        site = session.get(Site, seeded.id)
+        site.settings = {**(site.settings or {}), "count_unverified": True}
     page = client.get(f"/admin/sites/{seeded.id}/?period=7d").get_data(as_text=True)
     assert 'chart-name">Orders, verified and unverified</span>' in page
     assert '<span class="chart-total">3</span>' in page
     assert 'chart-name">Revenue, verified and unverified (JPY)</span>' in page
     assert "The charts count verified and unverified orders together" in page
+    assert card(page, "Conversion rate").startswith("150.0")
+    unverified = page.split('id="unverified-card"', 1)[1].split("</li>", 1)[0]
+    assert 'card-value">1</span>' in unverified and "Counted in the conversion rate" in unverified
+
+
+def card(page: str, label: str) -> str:
+    """The value of the overview card with ``label``."""
+    after = page.split(f'<span class="card-label">{label}</span>', 1)[1]
+    return after.split('<span class="card-value">', 1)[1].split("</span>", 1)[0]
 
 
 def test_the_unique_visitors_card_says_how_days_are_counted(client, seeded):  # noqa: F811
@@ -65,7 +96,7 @@ def test_the_unique_visitors_card_says_how_days_are_counted(client, seeded):  # 
     assert "recognised for one UTC day only" in page
 
 
-def test_the_revenue_chart_adds_unverified_revenue_in_its_currency():
+def test_the_revenue_chart_adds_unverified_revenue_in_its_currency_when_counted():
     day = stats.Day(
         date(2026, 5, 11),
         0,
@@ -75,5 +106,7 @@ def test_the_revenue_chart_adds_unverified_revenue_in_its_currency():
         orders_unverified=2,
         revenue_unverified={"EUR": Decimal("5.50"), "JPY": Decimal("100")},
     )
-    orders_chart, revenue = chart.daily([day], "EUR")[2:]
+    orders_chart, revenue = chart.daily([day], "EUR", with_unverified=True)[2:]
     assert (orders_chart.total, revenue.total, revenue.currency) == (3, Decimal("15.50"), "EUR")
+    orders_chart, revenue = chart.daily([day], "EUR")[2:]
+    assert (orders_chart.total, revenue.total) == (1, Decimal("10.00"))

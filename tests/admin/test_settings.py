@@ -305,7 +305,24 @@ def test_settings_saved_by_an_earlier_version_are_shown_and_kept_by_a_save(app, 
         pos_email="0.5",
     )
     assert owners.post(f"/admin/sites/{mine.id}/settings", unchanged).status_code == 303
-    assert stored(app, mine.id).settings == {**json.loads(LEGACY), "theme": "light"}
+    # A save writes every setting of the form, the one those versions did not know too.
+    saved = {**json.loads(LEGACY), "theme": "light", "count_unverified": False}
+    assert stored(app, mine.id).settings == saved
+
+
+def test_counting_unverified_orders_is_offered_off_and_is_saved_when_ticked(app, owners, mine):
+    page = owners.client.get(f"/admin/sites/{mine.id}/settings").get_data(as_text=True)
+    tick = page.split('name="count_unverified"', 1)[1].split(">", 1)[0]
+    assert "checked" not in tick  # off until the owner chooses
+    assert "Count unverified orders in the figures" in page
+    assert "anyone can make them up" in page
+    assert owners.post(f"/admin/sites/{mine.id}/settings", form()).status_code == 303
+    assert stored(app, mine.id).settings.get("count_unverified", False) is False
+    ticked = form(count_unverified="on")
+    assert owners.post(f"/admin/sites/{mine.id}/settings", ticked).status_code == 303
+    assert stored(app, mine.id).settings["count_unverified"] is True
+    page = owners.client.get(f"/admin/sites/{mine.id}/settings").get_data(as_text=True)
+    assert "checked" in page.split('name="count_unverified"', 1)[1].split(">", 1)[0]
 
 
 def test_the_option_words_and_labels_come_in_german(owners, mine):

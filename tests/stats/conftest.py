@@ -53,6 +53,14 @@ def report_for(app: Flask, site: SiteInfo, start: str, end: str) -> stats.Report
         return stats.report(db.session, row, stats.Period.parse(start, end, tz))
 
 
+def count_unverified(app: Flask, site_id: int, on: bool = True) -> None:
+    """The owner's choice to count orders only a browser reported in the headline figures."""
+    with app.app_context(), db.writing() as session:
+        row = session.get(Site, site_id)
+        assert row is not None
+        row.settings = {**(row.settings or {}), "count_unverified": on}
+
+
 def ok(response: Any) -> Any:
     assert response.status_code in (200, 201, 202), response.get_json()
     body = response.get_json()

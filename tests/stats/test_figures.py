@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from widgetserver import stats
 from widgetserver.core.db import db
 from widgetserver.models import StatsDay
 
-from .conftest import BERLIN, V1, A, B, S, Y, ok, report_for
+from .conftest import BERLIN, V1, A, B, S, Y, count_unverified, ok, report_for
 
 
 def test_the_totals_count_shares_visits_orders_and_money_exactly(app, site, story):
@@ -24,9 +25,34 @@ def test_the_totals_count_shares_visits_orders_and_money_exactly(app, site, stor
     assert totals.orders_unverified == 1  # o7; o8 is a self-referral
     assert totals.revenue == {"EUR": Decimal("135.00"), "JPY": Decimal("3000")}
     assert totals.revenue_unverified == {"EUR": Decimal("20.00")}
-    assert totals.conversion_rate == 5 / 4
+    assert totals.conversion_rate == 4 / 4  # verified orders only: o7 is apart
     assert totals.average_order_value == {"EUR": Decimal("45.00"), "JPY": Decimal("3000")}
     assert totals.viral_factor == 1 / 4
+
+
+def test_unverified_orders_count_in_the_rate_and_the_average_only_when_the_site_says_so(
+    app, site, story
+):
+    before = report_for(app, site, "2026-05-11", "2026-05-12")
+    assert before.count_unverified is False
+    count_unverified(app, site.id)
+    after = report_for(app, site, "2026-05-11", "2026-05-12")
+    assert after.count_unverified is True
+    totals = after.totals
+    assert totals.conversion_rate == 5 / 4  # o7, reported only by a browser, counts now
+    # EUR: o1 100.00, o2 30.00 (net), o9 5.00 and o7 20.00 over four orders.
+    assert totals.average_order_value == {"EUR": Decimal("38.75"), "JPY": Decimal("3000")}
+    # Orders and revenue stay apart either way; the events' figures do not move.
+    assert (totals.orders_verified, totals.orders_unverified) == (4, 1)
+    assert totals.revenue == before.totals.revenue
+    assert totals.revenue_unverified == {"EUR": Decimal("20.00")}
+    assert (totals.shares, totals.visits, totals.unique_visitors) == (3, 4, 3)
+    # The JSON stats API says which way it counted and follows the setting.
+    assert stats.as_json(before)["count_unverified"] is False
+    assert stats.as_json(before)["totals"]["conversion_rate"] == 1.0
+    body = stats.as_json(after)
+    assert body["count_unverified"] is True and body["totals"]["conversion_rate"] == 1.25
+    assert body["totals"]["average_order_value"] == {"EUR": "38.75", "JPY": "3000"}
 
 
 def test_the_previous_period_has_as_many_days_right_before(app, site, story):

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from widgetserver.core.db import db
 from widgetserver.models import StatsDay
-from widgetserver.stats import store
+from widgetserver.stats import sql, store
 from widgetserver.stats.sums import OTHER, Sums, top_pages
 
-from .conftest import V1, S, ok, report_for
+from .conftest import BERLIN, V1, S, ok, report_for
 
 
 @pytest.fixture
@@ -70,4 +70,32 @@ def test_top_pages_sums_the_rest_and_keeps_an_earlier_rest():
     assert top_pages(sums, 1) == {
         "a": Sums(shares=5),
         OTHER: Sums(shares=2, visits=1),
+    }
+
+
+def test_the_live_day_gets_its_top_pages_and_the_rest_from_the_database(app, site, many_pages):
+    """Today (12 May in Berlin) is summed per request: the database answers with the top
+    pages, exact, and one row ``OTHER`` with the sums of the rest, never with every page."""
+    with app.app_context():
+        day = date(2026, 5, 12)
+        summed = sql.compute(db.session, site.id, BERLIN, day, day, store.TOP_PAGES)[day]
+    assert summed.pages == {
+        "SKU-0": Sums(shares=4),
+        "SKU-1": Sums(shares=3),
+        OTHER: Sums(shares=3, visits=1, share_visits=1),  # SKU-2 (2 shares) and SKU-3
+    }
+    assert (summed.total.shares, summed.total.visits, summed.total.visitors) == (10, 1, 1)
+    assert summed.channels == {"whatsapp": Sums(shares=10, visits=1, share_visits=1)}
+
+
+def test_the_live_day_has_no_rest_row_when_every_page_is_kept(app, site, many_pages, monkeypatch):
+    monkeypatch.setattr(store, "TOP_PAGES", 4)
+    with app.app_context():
+        day = date(2026, 5, 12)
+        summed = sql.compute(db.session, site.id, BERLIN, day, day, store.TOP_PAGES)[day]
+    assert summed.pages == {
+        "SKU-0": Sums(shares=4),
+        "SKU-1": Sums(shares=3),
+        "SKU-2": Sums(shares=2),
+        "SKU-3": Sums(shares=1, visits=1, share_visits=1),
     }

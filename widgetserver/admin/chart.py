@@ -65,22 +65,24 @@ def chart(
     )
 
 
-def daily(rows: Sequence[Day], currency: str | None) -> list[Chart]:
+def daily(rows: Sequence[Day], currency: str | None, with_unverified: bool = False) -> list[Chart]:
     """Shares, visits, orders (and revenue in the main currency) per day.
 
-    Orders and revenue are verified and unverified together, like the conversion rate and the
-    choice of the main currency (``dashboard.main_currency`` of both); the cards and the table
-    show them apart.
+    Orders and revenue are the verified ones; ``with_unverified`` (the site counts them) adds
+    the orders only a browser reported, like the conversion rate and the choice of the main
+    currency (``dashboard.main_currency``); the cards and the table show them apart.
     """
     days = [row.day for row in rows]
+    extra = 1 if with_unverified else 0
     charts = [
         chart("shares", days, [row.shares for row in rows]),
         chart("visits", days, [row.visits for row in rows]),
-        chart("orders", days, [row.orders + row.orders_unverified for row in rows]),
+        chart("orders", days, [row.orders + extra * row.orders_unverified for row in rows]),
     ]
     if currency:
         revenue = [
-            row.revenue.get(currency, Decimal(0)) + row.revenue_unverified.get(currency, Decimal(0))
+            row.revenue.get(currency, Decimal(0))
+            + extra * row.revenue_unverified.get(currency, Decimal(0))
             for row in rows
         ]
         charts.append(chart("revenue", days, revenue, currency))

@@ -71,11 +71,12 @@ def dashboard(site_id: int) -> ResponseReturnValue:
     tz = effective(site.settings)["timezone"]
     choice = choose_period(request.args, tz)
     report = stats.report(db.session, site, choice.period)
-    # The charts draw verified and unverified orders together; so is their currency chosen.
-    both = dict(report.totals.revenue)
-    for code, amount in report.totals.revenue_unverified.items():
-        both[code] = both.get(code, Decimal(0)) + amount
-    currency = main_currency(both)
+    # The charts draw the orders the site counts; so is their currency chosen.
+    counted = dict(report.totals.revenue)
+    if report.count_unverified:
+        for code, amount in report.totals.revenue_unverified.items():
+            counted[code] = counted.get(code, Decimal(0)) + amount
+    currency = main_currency(counted)
     page = render_template(
         "admin/dashboard.html",
         site=site,
@@ -83,7 +84,7 @@ def dashboard(site_id: int) -> ResponseReturnValue:
         choice=choice,
         presets=stats.PRESETS,
         report=report,
-        charts=chart.daily(report.daily, currency),
+        charts=chart.daily(report.daily, currency, report.count_unverified),
         change=change,
         labels=labels,
         tables=stats.TABLES,

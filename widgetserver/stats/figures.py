@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..core import clock
 from ..models import Conversion, Event, RefCode, Site
+from ..sites.settings import effective
 from . import orders, rollup
 from .period import Period
 from .sums import PeriodSums, Sums
@@ -26,6 +27,10 @@ _Row = TypeVar("_Row")
 
 @dataclass(frozen=True)
 class Totals:
+    """A period's funnel and money. Orders and revenue are verified and unverified apart;
+    the conversion rate and the average order value count verified orders only, unless the
+    site counts unverified ones too (``Report.count_unverified``)."""
+
     shares: int = 0
     visits: int = 0
     unique_visitors: int = 0
@@ -106,6 +111,9 @@ class Report:
     referrers: list[ReferrerRow]
     recent: list[RecentConversion]
     daily: list[Day]
+    #: The site's ``count_unverified``: orders only a browser reported count in the conversion
+    #: rate, the average order value and the charts. Shown apart either way.
+    count_unverified: bool = False
 
 
 #: Rows kept for the page table (the most visited pages).
@@ -115,6 +123,7 @@ PAGE_LIMIT = 100
 def report(session: Session, site: Site, period: Period) -> Report:
     """Every figure of the stats page for ``site`` and ``period`` (see ARCHITECTURE.md)."""
     now = clock.now()
+    counted = bool(effective(site.settings)["count_unverified"])
     previous = period.previous()
     events = rollup.period_sums(session, site.id, period.tz, period.start, period.end, now)
     before = rollup.period_sums(
@@ -123,13 +132,14 @@ def report(session: Session, site: Site, period: Period) -> Report:
     sold = orders.period_orders(session, site.id, period)
     return Report(
         period=period,
-        totals=_totals(events.total(), sold.total),
-        previous=_totals(before.total(), sold.previous),
+        totals=_totals(events.total(), sold.total, counted),
+        previous=_totals(before.total(), sold.previous, counted),
         channels=_channels(events, sold),
         pages=_pages(events, sold),
         referrers=_referrers(session, site.id, period, sold),
         recent=_recent(session, site.id, period),
         daily=_daily(period, events, sold),
+        count_unverified=counted,
     )
 
 
@@ -137,7 +147,8 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _totals(sums: Sums, sold: orders.OrderSums) -> Totals:
+def _totals(sums: Sums, sold: orders.OrderSums, with_unverified: bool) -> Totals:
+    counted = sold.verified + (sold.unverified if with_unverified else 0)
     return Totals(
         shares=sums.shares,
         visits=sums.visits,
@@ -146,8 +157,8 @@ def _totals(sums: Sums, sold: orders.OrderSums) -> Totals:
         orders_unverified=sold.unverified,
         revenue=orders.amounts(sold.revenue),
         revenue_unverified=orders.amounts(sold.revenue_unverified),
-        conversion_rate=_ratio(sold.verified + sold.unverified, sums.visits),
-        average_order_value=orders.average(sold),
+        conversion_rate=_ratio(counted, sums.visits),
+        average_order_value=orders.average(sold, with_unverified),
         viral_factor=_ratio(sums.chained_shares, sums.share_visits),
     )
 

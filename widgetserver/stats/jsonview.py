@@ -39,6 +39,7 @@ def as_json(report: Report) -> dict[str, Any]:
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(),
                    "timezone": period.tz, "days": period.days},
         "previous_period": {"from": previous.start.isoformat(), "to": previous.end.isoformat()},
+        "count_unverified": report.count_unverified,
         "totals": _totals(report.totals),
         "previous": _totals(report.previous),
         "daily": [_value(asdict(d)) for d in report.daily],

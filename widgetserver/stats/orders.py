@@ -38,8 +38,9 @@ class OrderSums:
     #: Net revenue in minor units per currency, of verified and of unverified orders.
     revenue: dict[str, int] = field(default_factory=dict)
     revenue_unverified: dict[str, int] = field(default_factory=dict)
-    #: Verified orders per currency (for the average order value).
+    #: Verified and unverified orders per currency (for the average order value).
     verified_by_currency: dict[str, int] = field(default_factory=dict)
+    unverified_by_currency: dict[str, int] = field(default_factory=dict)
 
     def add(self, verified: bool, currency: str, count: int, net: int) -> None:
         if verified:
@@ -49,6 +50,9 @@ class OrderSums:
         else:
             self.unverified += count
             self.revenue_unverified[currency] = self.revenue_unverified.get(currency, 0) + net
+            self.unverified_by_currency[currency] = (
+                self.unverified_by_currency.get(currency, 0) + count
+            )
 
     def merge(self, other: OrderSums) -> None:
         self.verified += other.verified
@@ -57,6 +61,7 @@ class OrderSums:
             (self.revenue, other.revenue),
             (self.revenue_unverified, other.revenue_unverified),
             (self.verified_by_currency, other.verified_by_currency),
+            (self.unverified_by_currency, other.unverified_by_currency),
         ):
             for currency, value in theirs.items():
                 mine[currency] = mine.get(currency, 0) + value
@@ -258,12 +263,17 @@ def amounts(minor: dict[str, int]) -> dict[str, Decimal]:
     return {c: decimal(minor[c], c) for c in sorted(minor)}
 
 
-def average(sums: OrderSums) -> dict[str, Decimal]:
-    """Verified revenue per verified order, per currency, rounded to the currency's minor unit."""
+def average(sums: OrderSums, with_unverified: bool = False) -> dict[str, Decimal]:
+    """Revenue per order, per currency, rounded to the currency's minor unit: of verified
+    orders, or of verified and unverified ones together ``with_unverified``."""
+    counts, revenue = dict(sums.verified_by_currency), dict(sums.revenue)
+    if with_unverified:
+        for currency, count in sums.unverified_by_currency.items():
+            counts[currency] = counts.get(currency, 0) + count
+            revenue[currency] = revenue.get(currency, 0) + sums.revenue_unverified[currency]
     out = {}
-    for currency in sorted(sums.verified_by_currency):
-        count = sums.verified_by_currency[currency]
+    for currency in sorted(counts):
         exponent = Decimal(1).scaleb(-money.MINOR_UNITS.get(currency, 2))
-        value = decimal(sums.revenue[currency], currency) / count
+        value = decimal(revenue[currency], currency) / counts[currency]
         out[currency] = value.quantize(exponent, rounding=ROUND_HALF_EVEN)
     return out

@@ -5,7 +5,8 @@ for writes in flight) its sums can never change. The first time a period is show
 days are summed from ``events`` once and stored (per day: totals, channels, pages), and whole
 calendar months inside a period once more from those days; afterwards a year is a few hundred
 totals rows and the channel and page rows of 12 months and the odd days. Days not yet closed
-(today) are summed from ``events`` on every request - a day's worth at most. The rows are
+(today) are summed from ``events`` on every request - a day's worth at most, and the
+database answers with the day's top pages and one row for the rest, never every page. The rows are
 keyed by time zone, so changing a site's time zone only means summing anew.
 
 This module decides which days are closed and puts a period together; ``sums`` holds the
@@ -26,7 +27,7 @@ from ..models import Event
 from . import store
 from .period import day_start
 from .sql import compute
-from .sums import PeriodSums, top_pages
+from .sums import PeriodSums
 
 #: A day is summed for good this long after it ended (events in flight are committed by then).
 SETTLE = timedelta(minutes=15)
@@ -72,7 +73,7 @@ def period_sums(
         store.read(session, site_id, tz, settled[0], settled[-1], out, detail)
     open_days = [d for d in wanted if not closed(d, tz, now)]
     if open_days:
-        for day, sums in compute(session, site_id, tz, open_days[0], open_days[-1]).items():
-            sums.pages = top_pages(sums.pages, store.TOP_PAGES)
+        live = compute(session, site_id, tz, open_days[0], open_days[-1], store.TOP_PAGES)
+        for day, sums in live.items():
             out.add_day(day, sums)
     return out

@@ -91,11 +91,10 @@ def fill(session: Session, site_id: int, tz: str, missing: list[date]) -> None:
     session.commit()
     for run in _groups(missing):
         rows = []
-        for day, summed in compute(session, site_id, tz, run[0], run[-1]).items():
+        for day, summed in compute(session, site_id, tz, run[0], run[-1], TOP_PAGES).items():
             rows.append(_row(site_id, tz, day, TOTAL, "", summed.total))
             rows += [_row(site_id, tz, day, CHANNEL, k, v) for k, v in summed.channels.items()]
-            pages = top_pages(summed.pages, TOP_PAGES).items()
-            rows += [_row(site_id, tz, day, PAGE, k, v) for k, v in pages]
+            rows += [_row(site_id, tz, day, PAGE, k, v) for k, v in summed.pages.items()]
         _insert(session, rows)
 
 

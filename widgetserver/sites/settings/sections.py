@@ -2,10 +2,11 @@
 
 ``share`` holds the share buttons' options, ``site`` what holds for the whole site (the
 widgets' language, the stats' time zone), ``tracking`` how reference codes are kept and
-credited. A new feature adds its own ``Section`` to ``SECTIONS``; the public configuration and
-the owners' settings form are generated from it (``settings.public``, ``admin/settingsform.py``).
-Stored keys are flat (``{"theme": "dark", "timezone": "Europe/Berlin"}``) and unique across all
-sections, so sites saved by any earlier version read the same.
+credited, ``stats`` what the owners' figures count. A new feature adds its own ``Section`` to
+``SECTIONS``; the public configuration and the owners' settings form are generated from it
+(``settings.public``, ``admin/settingsform.py``). Stored keys are flat (``{"theme": "dark",
+"timezone": "Europe/Berlin"}``) and unique across all sections, so sites saved by any earlier
+version read the same.
 """
 
 from __future__ import annotations
@@ -244,5 +245,31 @@ SITE = Section(
     ),
 )
 
-#: In the order of the form: ``site`` last, so its fields close the fieldsets they join.
-SECTIONS: tuple[Section, ...] = (SHARE, TRACKING, SITE)
+STATS = Section(
+    "stats",
+    fieldsets=(("stats", _l("Stats")),),
+    settings=(
+        Setting(
+            # Anyone can report an order through a browser: such orders stay out of the
+            # headline figures until the owner chooses otherwise; they are shown apart.
+            "count_unverified",
+            False,
+            checks.boolean,
+            field=Field(
+                "check",
+                _l("Count unverified orders in the figures"),
+                _CHOOSE_YES_OR_NO,
+                fieldset="stats",
+                hint=_l(
+                    "Unverified orders were reported only by a visitor's browser, not signed by"
+                    " your shop, so anyone can make them up. Ticked, they count in the"
+                    " conversion rate, the average order value and the charts; either way the"
+                    " stats show them apart."
+                ),
+            ),
+        ),
+    ),
+)
+
+#: In the order of the form: ``site`` after the sections whose fieldsets its fields join.
+SECTIONS: tuple[Section, ...] = (SHARE, TRACKING, SITE, STATS)
