@@ -4,20 +4,12 @@
 # they are missing and the script runs as root, like scripts/test-services.sh does for Chromium
 # and PostgreSQL. A plugin with PHPUnit tests of its own adds its folder to SUITES.
 set -euo pipefail
+LOG_PREFIX=test-php
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
 cd "$(dirname "$0")/.."
 
 SUITES=(plugins/contract/php)
-log() { echo "test-php: $*" >&2; }
-
-apt_install() {
-  if [ "$(id -u)" -ne 0 ]; then
-    log "missing: $* - install it (Debian: apt-get install $*) or run 'make test' as root"
-    exit 1
-  fi
-  log "installing $* from Debian's packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q "$@" >&2 || { apt-get update -q >&2 && apt-get install -y -q "$@" >&2; }
-}
 
 missing=()
 command -v php >/dev/null 2>&1 || missing+=(php-cli)

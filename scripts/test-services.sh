@@ -7,17 +7,9 @@ set -euo pipefail
 
 PYTHON=${PYTHON:-.venv/bin/python}
 ROLE=swk_test
-log() { echo "test-services: $*" >&2; }
-
-apt_install() {
-  if [ "$(id -u)" -ne 0 ]; then
-    log "missing: $* - install it (Debian: apt-get install $*) or run 'make test' as root"
-    exit 1
-  fi
-  log "installing $* from Debian's packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q "$@" >&2 || { apt-get update -q >&2 && apt-get install -y -q "$@" >&2; }
-}
+LOG_PREFIX=test-services
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "$0")/apt-install.sh"
 
 # --- Chromium, driven by Playwright through its executable path -----------------------------
 [ -x /usr/bin/chromium ] || apt_install chromium
