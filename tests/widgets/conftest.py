@@ -71,7 +71,8 @@ def context(chromium):
 def shared_code(setup: Setup, code: str = "shared-code-1") -> str:
     sharer = Browser(setup.app.test_client(), setup.site)
     sharer.ip = "198.51.100.200"
-    assert sharer.share(code).json["accepted"] == 1
+    # A shared page is one of the shop's own (pages on other origins are refused).
+    assert sharer.share(code, url=f"{setup.site.origin}/p/mug").json["accepted"] == 1
     return code
 
 
