@@ -188,6 +188,10 @@ def test_pg_dump_and_pg_restore_round_trip_keeps_the_stats(tmp_path, clock):
         assert report["command"] == postgres_command(make_url(source_url), str(dump))
         password = make_url(source_url).password
         assert not password or not any(password in part for part in report["command"])
+        told = app.test_cli_runner().invoke(args=["db", "backup", str(dump)])
+        assert told.exit_code == 1 and "made no backup" in told.output
+        assert "pg_dump --format=custom" in told.output and "pg_restore" in told.output
+        assert not password or password not in told.output
         dump_url, env = _libpq(source_url)
         assert report["command"][-1] == f"--dbname={dump_url.database}"
         subprocess.run(report["command"], env=env, check=True, capture_output=True)
@@ -211,3 +215,16 @@ def test_pg_dump_and_pg_restore_round_trip_keeps_the_stats(tmp_path, clock):
             db.dispose(app)
         _drop_database(source_name)
         _drop_database(restored_name)
+
+
+def test_the_pg_dump_command_names_the_database_but_never_the_password():
+    url = make_url("postgresql+psycopg://swk:s3cret@db.internal:5433/shop")
+    assert postgres_command(url, "/backups/swk.dump") == [
+        "pg_dump",
+        "--format=custom",
+        "--file=/backups/swk.dump",
+        "--host=db.internal",
+        "--port=5433",
+        "--username=swk",
+        "--dbname=shop",
+    ]

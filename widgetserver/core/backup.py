@@ -105,6 +105,8 @@ def _publish(partial: Path, dest: Path, *, force: bool) -> None:
             os.link(partial, dest)
         except FileExistsError as exc:
             raise BackupError(f"{dest} exists; pass --force to replace it") from exc
+        except OSError as exc:
+            raise BackupError(f"cannot name the backup {dest}: {exc.strerror}") from exc
     directory = os.open(dest.parent, os.O_RDONLY)
     try:
         os.fsync(directory)
