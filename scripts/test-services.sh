@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Provide what the test suite needs on this machine, installing Debian packages when run as
 # root: Chromium (browser tests), nginx and openssl (the reverse proxy of docs/nginx/, tested on
-# loopback) and a PostgreSQL server (every app test runs on SQLite and PostgreSQL). Prints the
-# PostgreSQL admin URL for the tests as its last line of output.
+# loopback), a PostgreSQL server (every app test runs on SQLite and PostgreSQL) and its client
+# tools pg_dump and pg_restore (the backup round trip). Prints the PostgreSQL admin URL for the
+# tests as its last line of output.
 set -euo pipefail
 
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -19,6 +20,10 @@ source "$(dirname "$0")/apt-install.sh"
 command -v openssl >/dev/null 2>&1 || apt_install openssl
 
 # --- PostgreSQL ------------------------------------------------------------------------------
+# pg_dump and pg_restore, also when the server runs elsewhere (tests/core/test_backup.py).
+command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 \
+  || apt_install postgresql-client
+
 can_connect() {
   "$PYTHON" - "$1" <<'PY' >/dev/null 2>&1
 import sys, psycopg

@@ -9,14 +9,16 @@ package registers its own commands from its ``init_app``: ``db`` and ``serve`` h
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command
 
-from . import migrate
+from . import backup, migrate
 from .db import db
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -30,7 +32,7 @@ def fail(message: str) -> None:
     raise click.ClickException(message)
 
 
-@click.group("db", cls=AppGroup, help="Database schema.")
+@click.group("db", cls=AppGroup, help="Database schema and backups.")
 def db_group() -> None:
     pass
 
@@ -43,6 +45,37 @@ def db_upgrade(as_json: bool) -> None:
         as_json,
         {"before": before, "after": after, "changed": before != after},
         lambda d: f"Database schema: {d['before'] or 'empty'} -> {d['after']}",
+    )
+
+
+@db_group.command("backup", help="Copy the database to DEST while the server keeps serving.")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
+@json_option
+def db_backup(dest: Path, force: bool, as_json: bool) -> None:
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        command = backup.postgres_command(url, str(dest))
+        message = (
+            "On PostgreSQL back up with pg_dump (the same major version as the server); "
+            "this command made no backup. Run:\n  "
+            + shlex.join(command)
+            + "\nand restore into a new, empty database with:\n  "
+            + shlex.join(["pg_restore", "--no-owner", "--dbname=NEW_DATABASE", str(dest)])
+        )
+        if as_json:
+            emit(True, {"database": "postgresql", "done": False, "command": command}, str)
+            raise click.exceptions.Exit(1)
+        fail(message)
+    try:
+        done = backup.backup_sqlite(url.database or "", dest, force=force)
+    except backup.BackupError as exc:
+        fail(str(exc))
+        return
+    emit(
+        as_json,
+        done.as_dict(),
+        lambda d: f"Backed up to {d['path']} ({d['bytes']} bytes, schema {d['revision']})",
     )
 
 
