@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import make_server
 
+#: The console script installed beside the tests' Python, as an operator runs it.
+WIDGETSERVER = str(Path(sys.executable).parent / "widgetserver")
 CHROMIUM = "/usr/bin/chromium"
 #: Chromium must not phone home: this machine's network is closed and tests assert on requests.
 CHROMIUM_ARGS = [
@@ -21,6 +28,26 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+def free_port() -> int:
+    """A local TCP port free right now, for a server process a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> Any:
+    """Run ``widgetserver ARGS --json`` with ``env``; its JSON answer (a failure raises)."""
+    done = subprocess.run(
+        [WIDGETSERVER, *args, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        input=stdin,
+    )
+    return json.loads(done.stdout)
 
 
 class LiveServer:

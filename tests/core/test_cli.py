@@ -3,16 +3,13 @@
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 from widgetserver.core import migrate
 
-WIDGETSERVER = str(Path(sys.executable).parent / "widgetserver")
+from ..live import WIDGETSERVER, cli, free_port
 
 
 def run(runner, *args, input=None):
@@ -42,12 +39,6 @@ def test_db_upgrade_reports_the_schema_revision(runner):
     assert json.loads(result.output) == {"before": head, "after": head, "changed": False}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_console_script_sets_up_and_serves_ingest_and_orders_with_gunicorn(tmp_path):
     """The production path end to end: CLI set-up, gunicorn workers, browser and signed posts."""
     from sqlalchemy import create_engine, text
@@ -56,21 +47,10 @@ def test_the_console_script_sets_up_and_serves_ingest_and_orders_with_gunicorn(t
 
     env = {**os.environ, "WIDGETSERVER_INSTANCE_PATH": str(tmp_path)}
     env.pop("WIDGETSERVER_DATABASE_URL", None)
-
-    def cli(*args, stdin=None):
-        done = subprocess.run(
-            [WIDGETSERVER, *args, "--json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            input=stdin,
-        )
-        return json.loads(done.stdout)
-
-    assert cli("db", "upgrade")["after"] == migrate.head_revision()
-    cli("owners", "create", "owner@shop.example")
+    assert cli(env, "db", "upgrade")["after"] == migrate.head_revision()
+    cli(env, "owners", "create", "owner@shop.example")
     site = cli(
+        env,
         "sites",
         "create",
         "--owner",
@@ -80,7 +60,7 @@ def test_the_console_script_sets_up_and_serves_ingest_and_orders_with_gunicorn(t
         "--origin",
         "https://shop.example",
     )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [WIDGETSERVER, "serve", "--port", str(port), "--workers", "2"],
         env=env,

@@ -10,7 +10,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -23,8 +22,8 @@ import pytest
 from widgetserver.core.db import db
 
 from ..conftest import BROWSER_UA, make_app, make_site
+from ..live import WIDGETSERVER, free_port
 
-WIDGETSERVER = str(Path(sys.executable).parent / "widgetserver")
 ORIGIN = "https://shop.example"
 #: How long the test waits for any answer: far longer than ``--body-timeout`` below and far
 #: shorter than gunicorn's worker timeout (30 s), after which a held worker would be killed.
@@ -60,12 +59,6 @@ class Served:
         return self.log.read_text()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Served]:
     instance = tmp_path_factory.mktemp("served")
@@ -76,7 +69,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
     db.dispose(app)
     env = {**os.environ, "WIDGETSERVER_INSTANCE_PATH": str(instance)}
     env.pop("WIDGETSERVER_DATABASE_URL", None)
-    port = _free_port()
+    port = free_port()
     log = instance / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(

@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -26,16 +24,9 @@ from widgetserver.core.db import db
 from widgetserver.demo.shop import create_shop
 from widgetserver.models import Conversion, Event, Owner, RefCode, Site
 
-from ..live import serving
+from ..live import WIDGETSERVER, free_port, serving
 
-WIDGETSERVER = Path(sys.executable).parent / "widgetserver"
 KNOWN_CODE = "demo-share-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def demo_env(instance: Path) -> dict[str, str]:
@@ -110,7 +101,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     folder = tmp_path_factory.mktemp("demo")
     instance, out, err = folder / "instance", folder / "stdout", folder / "stderr"
     ports = ["--port", str(free_port()), "--shop-port", str(free_port())]
-    command = [str(WIDGETSERVER), "demo", "--json", *ports]
+    command = [WIDGETSERVER, "demo", "--json", *ports]
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=demo_env(instance))
     try:
@@ -229,7 +220,7 @@ def test_a_visitor_through_a_shared_link_is_attributed_and_every_status_change_r
 
 def run_seed_only(instance: Path, *args: str) -> dict[str, Any]:
     result = subprocess.run(
-        [str(WIDGETSERVER), "demo", "--seed-only", "--json", *args],
+        [WIDGETSERVER, "demo", "--seed-only", "--json", *args],
         env=demo_env(instance),
         capture_output=True,
         text=True,
@@ -394,7 +385,7 @@ def test_the_demo_refuses_to_seed_a_production_database(tmp_path):
         "WIDGETSERVER_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/production",
     }
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "widgetserver"), "demo", "--seed-only"],
+        [WIDGETSERVER, "demo", "--seed-only"],
         env=env,
         capture_output=True,
         text=True,

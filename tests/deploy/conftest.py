@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ..live import cli, free_port
 from . import servers
 
 OWNER = "owner@shop.example"
@@ -38,9 +39,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     }
     env.pop("WIDGETSERVER_DATABASE_URL", None)
     env.pop("WIDGETSERVER_PUBLIC_URL", None)
-    servers.cli(env, "db", "upgrade")
-    servers.cli(env, "owners", "create", OWNER, "--password-stdin", stdin=PASSWORD + "\n")
-    site = servers.cli(
+    cli(env, "db", "upgrade")
+    cli(env, "owners", "create", OWNER, "--password-stdin", stdin=PASSWORD + "\n")
+    site = cli(
         env,
         "sites",
         "create",
@@ -51,7 +52,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         "--origin",
         "https://shop.example",
     )
-    serve = servers.widgetserver(env, servers.free_port(), workers=2)
+    serve = servers.widgetserver(env, free_port(), workers=2)
     with serve as direct, servers.nginx(tmp_path_factory.mktemp("nginx"), _port(direct)) as proxy:
         yield Deployment(direct, proxy, instance, site)
 

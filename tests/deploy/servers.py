@@ -7,12 +7,10 @@ instead of being tested half.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import ssl
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,32 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..live import WIDGETSERVER, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "docs" / "nginx" / "widgetserver.conf"
 NGINX = "/usr/sbin/nginx"
-WIDGETSERVER = str(Path(sys.executable).parent / "widgetserver")
 HOST = "widgets.example"
 #: How long a process may take to start answering.
 STARTUP_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> dict[str, str]:
-    done = subprocess.run(
-        [WIDGETSERVER, *args, "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        input=stdin,
-    )
-    result: dict[str, str] = json.loads(done.stdout)
-    return result
 
 
 def certificate(folder: Path) -> tuple[Path, Path]:
