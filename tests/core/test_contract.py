@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from widgetserver.api import conversions
+from widgetserver import orders
 from widgetserver.core import signing
 
 from .contract import TOLERANCE, serialise
@@ -152,6 +152,6 @@ def resolve(node: ast.expr, namespace: Any) -> Any:
 
 def test_every_purpose_the_server_reads_has_vectors():
     read = purposes_read_by_the_server()
-    assert conversions.CONVERSION_TOKEN in read
+    assert orders.CONVERSION_TOKEN in read
     assert read <= set(TOKENS["purposes"]), "add a Purpose to tests/core/contract/tokens.py"
     assert {check["purpose"] for check in TOKENS["checks"]} == set(TOKENS["purposes"])

@@ -19,10 +19,6 @@ from . import bp
 from .events import BROWSER_BODY_TYPES
 from .signed import signed_site
 
-#: Purpose of the token a shop's backend gives its thank-you page to verify a browser report.
-CONVERSION_TOKEN = "conversion"  # noqa: S105 - a purpose, not a secret
-#: A thank-you page is shown right after the order; a day is generous.
-CONVERSION_TOKEN_MAX_AGE = 24 * 3600
 #: How a browser report refused over a rate limit is counted in ``ingest_drops``.
 CONVERSION_RATE_LIMITED = "conversion_rate_limited"
 
@@ -121,10 +117,10 @@ def _token_claims(
     try:
         claims = signing.read_token(
             sites.verifying_secrets(site, now),
-            CONVERSION_TOKEN,
+            orders.CONVERSION_TOKEN,
             token,
             now.timestamp(),
-            CONVERSION_TOKEN_MAX_AGE,
+            orders.CONVERSION_TOKEN_MAX_AGE,
         )
     except signing.SignatureError as exc:
         raise ApiError(403, exc.reason, exc.message) from None

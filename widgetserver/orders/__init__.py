@@ -8,10 +8,18 @@ names callers need are re-exported here. Nothing in this package knows HTTP: ref
 """
 
 from .lifecycle import FINAL, Outcome, record
-from .report import Report, parse_report, vouched_status
+from .report import (
+    CONVERSION_TOKEN,
+    CONVERSION_TOKEN_MAX_AGE,
+    Report,
+    parse_report,
+    vouched_status,
+)
 from .view import net_minor, state
 
 __all__ = [
+    "CONVERSION_TOKEN",
+    "CONVERSION_TOKEN_MAX_AGE",
     "FINAL",
     "Outcome",
     "Report",

@@ -165,6 +165,13 @@ def _occurred_at(value: Any, now: datetime, tolerance: int) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+#: Purpose of the site token a shop's backend gives its thank-you page to verify a browser
+#: report (``core.signing.read_token``); the plugins make it with the site secret.
+CONVERSION_TOKEN = "conversion"  # noqa: S105 - a purpose, not a secret
+#: A thank-you page is shown right after the order; a day is generous.
+CONVERSION_TOKEN_MAX_AGE = 24 * 3600
+
+
 def vouched_status(claims: dict[str, Any], data: dict[str, Any]) -> str:
     """The status a shop's (verified) token vouches for, if it matches the reported order.
 

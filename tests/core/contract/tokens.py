@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from widgetserver.api import conversions
+from widgetserver import orders
 from widgetserver.core import signing
 
 from . import FORMAT, GENERATED_BY, LIFETIME, NOW, ORDER, OTHER_SECRET, PREVIOUS_SECRET, SECRET
@@ -26,8 +26,8 @@ class Purpose:
 
 PURPOSES = [
     Purpose(
-        conversions.CONVERSION_TOKEN,
-        conversions.CONVERSION_TOKEN_MAX_AGE,
+        orders.CONVERSION_TOKEN,
+        orders.CONVERSION_TOKEN_MAX_AGE,
         "verifies a browser conversion report (POST /v1/conversions/browser, docs/api.md"
         " section 5); order_id, amount and currency must equal the report's",
         {
