@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +50,24 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> Any:
         input=stdin,
     )
     return json.loads(done.stdout)
+
+
+def wait_ready(base: str, seconds: float = 30) -> Any:
+    """Wait until the server at ``base`` answers ``/readyz`` with 200; its JSON answer.
+
+    A server process that is still starting refuses connections: that is retried until
+    ``seconds`` have passed, then the last error is raised.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return json.loads(response.read())
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
 
 
 class LiveServer:

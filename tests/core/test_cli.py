@@ -4,12 +4,11 @@ import json
 import os
 import signal
 import subprocess
-import time
 import urllib.request
 
 from widgetserver.core import migrate
 
-from ..live import WIDGETSERVER, cli, free_port
+from ..live import WIDGETSERVER, cli, free_port, wait_ready
 
 
 def run(runner, *args, input=None):
@@ -70,14 +69,7 @@ def test_the_console_script_sets_up_and_serves_ingest_and_orders_with_gunicorn(t
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        body = None
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
-                    body = json.loads(response.read())
-                    break
-            except OSError:
-                time.sleep(0.1)
+        body = wait_ready(base)
         assert body == {"status": "ready", "schema": migrate.head_revision()}
         share = json.dumps(
             {

@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ import pytest
 from widgetserver.core.db import db
 
 from ..conftest import BROWSER_UA, make_app, make_site
-from ..live import WIDGETSERVER, free_port
+from ..live import WIDGETSERVER, free_port, wait_ready
 
 ORIGIN = "https://shop.example"
 #: How long the test waits for any answer: far longer than ``--body-timeout`` below and far
@@ -79,12 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> I
             stderr=subprocess.STDOUT,
         )
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_ready(f"http://127.0.0.1:{port}")
         yield Served(port, site.key, log)
     finally:
         server.send_signal(signal.SIGTERM)

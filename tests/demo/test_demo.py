@@ -24,7 +24,7 @@ from widgetserver.core.db import db
 from widgetserver.demo.shop import create_shop
 from widgetserver.models import Conversion, Event, Owner, RefCode, Site
 
-from ..live import WIDGETSERVER, free_port, serving
+from ..live import WIDGETSERVER, free_port, serving, wait_ready
 
 KNOWN_CODE = "demo-share-1"
 
@@ -81,19 +81,6 @@ def read_summary(process: subprocess.Popen[bytes], out: Path, err: Path) -> dict
             break
         time.sleep(0.1)
     raise AssertionError(f"the demo printed no summary:\n{err.read_text()}")
-
-
-def wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,12 @@ import socket
 import ssl
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..live import WIDGETSERVER, free_port
+from ..live import WIDGETSERVER, free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "docs" / "nginx" / "widgetserver.conf"
@@ -139,16 +138,7 @@ def widgetserver(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for(port, process)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/readyz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_ready(base, STARTUP_SECONDS)
         yield base
     finally:
         process.terminate()
