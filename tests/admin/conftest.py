@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -48,6 +50,21 @@ def confirm_in(html: str) -> str:
     found = _CONFIRM.search(html)
     assert found, "the page has no one-time confirmation"
     return found.group(1)
+
+
+def parallel_wrong_logins(clients: list[FlaskClient], email: str) -> list[int]:
+    """Each client posts a wrong password for ``email`` at the same moment; their statuses."""
+    tokens = [token_in(c.get("/admin/login").get_data(as_text=True)) for c in clients]
+    start = threading.Barrier(len(clients))
+
+    def attempt(pair: tuple[FlaskClient, str]) -> int:
+        client, token = pair
+        start.wait()
+        data = {"email": email, "password": "wrong", "csrf_token": token}
+        return client.post("/admin/login", data=data).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        return list(pool.map(attempt, zip(clients, tokens, strict=True)))
 
 
 @cache

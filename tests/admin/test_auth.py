@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from flask.testing import FlaskClient
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from widgetserver.core.db import db
 from widgetserver.models import LoginFailure, Owner
 
 from ..conftest import Clock, all_rows, database_text
-from .conftest import PASSWORD, Owners, token_in
+from .conftest import PASSWORD, Owners, parallel_wrong_logins, token_in
 
 
 def test_the_owners_pages_send_a_visitor_to_the_login_first(client):
@@ -233,17 +230,7 @@ def test_logging_out_ends_the_owners_sessions_on_every_device(app, owners, clien
 def test_parallel_wrong_passwords_are_limited_too(strict, owners):
     account = owners.create()
     clients = [strict.test_client() for _ in range(12)]
-    tokens = [token_in(c.get("/admin/login").get_data(as_text=True)) for c in clients]
-    start = threading.Barrier(len(clients))
-
-    def attempt(pair: tuple[FlaskClient, str]) -> int:
-        client, token = pair
-        start.wait()
-        data = {"email": account.email, "password": "wrong", "csrf_token": token}
-        return client.post("/admin/login", data=data).status_code
-
-    with ThreadPoolExecutor(len(clients)) as pool:
-        answers = list(pool.map(attempt, zip(clients, tokens, strict=True)))
+    answers = parallel_wrong_logins(clients, account.email)
     assert answers.count(200) == 3  # checked: exactly the limit of the account from one client
     assert answers.count(429) == len(clients) - 3
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from widgetserver.core.db import db
 from widgetserver.models import LoginFailure
 
 from ..conftest import all_rows
-from .conftest import Owners, client_from, token_in
+from .conftest import Owners, client_from, parallel_wrong_logins
 
 ATTACKER = "198.51.100.66"
 OWNER = "192.0.2.10"
@@ -72,17 +68,7 @@ def test_many_clients_together_meet_the_account_wide_limit(strict, owners, clock
 def test_parallel_guesses_from_many_clients_cannot_pass_the_account_wide_limit(strict, owners):
     account = owners.create()
     clients = [client_from(strict, f"198.51.100.{n + 1}") for n in range(12)]
-    tokens = [token_in(c.get("/admin/login").get_data(as_text=True)) for c in clients]
-    start = threading.Barrier(len(clients))
-
-    def attempt(pair: tuple[FlaskClient, str]) -> int:
-        client, token = pair
-        start.wait()
-        data = {"email": account.email, "password": "wrong", "csrf_token": token}
-        return client.post("/admin/login", data=data).status_code
-
-    with ThreadPoolExecutor(len(clients)) as pool:
-        answers = list(pool.map(attempt, zip(clients, tokens, strict=True)))
+    answers = parallel_wrong_logins(clients, account.email)
     assert answers.count(200) == 6 and answers.count(429) == 6
     assert counted(strict) == 6 * 3
 
