@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "BROWSER_CONVERSIONS_LIMIT_SITE": 600,
     # Server-to-server signatures older or newer than this many seconds are refused.
     "SIGNATURE_TOLERANCE": 300,
+    # Days raw events are kept; ``widgetserver stats prune`` deletes older ones once their days
+    # are rolled up. At least stats.retention.MIN_KEEP_DAYS (732), checked at start-up.
+    "EVENTS_KEEP_DAYS": 750,
     # Log level of the ``widgetserver`` logger.
     "LOG_LEVEL": "INFO",
     # Tests inject a clock here; see ``widgetserver.clock``.
@@ -65,6 +68,7 @@ ENVIRONMENT: Mapping[str, tuple[str, Callable[[str], Any]]] = {
         "BROWSER_CONVERSIONS_LIMIT_SITE",
         lambda v: _at_least(1, int(v)),
     ),
+    "WIDGETSERVER_EVENTS_KEEP_DAYS": ("EVENTS_KEEP_DAYS", int),
     "WIDGETSERVER_LOG_LEVEL": ("LOG_LEVEL", str.upper),
 }
 # Read before the app exists (see ``instance_path``), listed here for the documentation.

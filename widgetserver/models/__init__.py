@@ -14,7 +14,7 @@ from .base import Base, BigId
 from .limits import RateCounter
 from .orders import Conversion
 from .sites import LoginFailure, Owner, Site
-from .stats import StatsDay
+from .stats import EventRetention, StatsDay
 from .tracking import Event, IngestDrop, RefCode, Salt, VisitorLink
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "BigId",
     "Conversion",
     "Event",
+    "EventRetention",
     "IngestDrop",
     "LoginFailure",
     "Owner",

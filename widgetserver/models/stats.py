@@ -38,3 +38,20 @@ class StatsDay(Base):
     #: Shares by someone who arrived through a share: the viral factor's numerator.
     chained_shares: Mapped[int] = mapped_column(BigInteger)
     visitors: Mapped[int] = mapped_column(BigInteger)
+
+
+class EventRetention(Base):
+    """How far a site's raw events have been pruned (``stats.retention``).
+
+    The site's ``stats_days`` rows of zone ``tz`` for days before ``kept_from`` are the only
+    record of the events before that day's start: those events are deleted (or being deleted)
+    and the days are never summed again. One row per site, written before its events go.
+    """
+
+    __tablename__ = "event_retention"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    tz: Mapped[str] = mapped_column(String(64))
+    kept_from: Mapped[date] = mapped_column(Date)

@@ -46,6 +46,13 @@ __all__ = [
 
 
 def init_app(app: Flask) -> None:
+    """Refuse a retention below what attribution needs before anything is served."""
     from .cli import stats_group
+    from .retention import KeepDaysError, check_keep_days
 
+    days = app.config["EVENTS_KEEP_DAYS"]
+    try:
+        check_keep_days(days)
+    except KeepDaysError as exc:
+        raise RuntimeError(f"WIDGETSERVER_EVENTS_KEEP_DAYS={days}: {exc}") from exc
     app.cli.add_command(stats_group)

@@ -1,8 +1,10 @@
-"""``widgetserver stats rollup``: sum closed days ahead of the first view of the stats page.
+"""``widgetserver stats rollup`` and ``prune``: closed days summed ahead, old events deleted.
 
 The stats sum a closed day's events once, the first time a period containing it is shown; on
-a site with a long history that first view pays for every day at once. Run this after an
-upgrade (and, if you like, nightly from cron) so owners never wait for it.
+a site with a long history that first view pays for every day at once. Run ``rollup`` after an
+upgrade (and, if you like, nightly from cron) so owners never wait for it. ``prune`` deletes
+the events older than ``EVENTS_KEEP_DAYS`` once their days are rolled up (``retention``):
+schedule it daily.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import time
 from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -18,7 +21,7 @@ from ..core import clock
 from ..core.db import db
 from ..models import Site
 from ..sites.settings import effective
-from . import rollup
+from . import retention, rollup
 from .period import local_day
 
 #: The most days back one run may reach (a century; days before a site's first event are
@@ -57,5 +60,35 @@ def rollup_command(days: int, key: str | None) -> None:
         )
         click.echo(
             f"{site.public_key}: {len(sums.daily)} days summed or found "
+            f"({time.perf_counter() - start:.1f} s)"
+        )
+
+
+@stats_group.command(
+    "prune", help="Delete raw events older than EVENTS_KEEP_DAYS, their days rolled up first."
+)
+@click.option("--site", "key", default=None, help="Only the site with this public key.")
+@click.option(
+    "--batch",
+    default=retention.BATCH,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Events deleted per transaction.",
+)
+def prune_command(key: str | None, batch: int) -> None:
+    keep = current_app.config["EVENTS_KEEP_DAYS"]
+    query = select(Site).order_by(Site.id)
+    if key is not None:
+        query = query.where(Site.public_key == key)
+    sites = db.session.scalars(query).all()
+    if key is not None and not sites:
+        raise click.ClickException(f"No site has the public key {key!r}.")
+    for site in sites:
+        start = time.perf_counter()
+        done = retention.prune(db.session, site, keep, clock.now(), batch)
+        kept = done.kept_from.isoformat() if done.kept_from else "all"
+        click.echo(
+            f"{site.public_key}: events kept from {kept}, {done.days_rolled_up} days rolled up, "
+            f"{done.events_deleted} events deleted in {done.batches} transactions "
             f"({time.perf_counter() - start:.1f} s)"
         )

@@ -20,11 +20,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Event
-from . import store
+from . import retention, store
 from .period import day_start
 from .sql import compute
 from .sums import PeriodSums
@@ -52,7 +50,7 @@ def period_sums(
     Without ``detail`` only the daily totals are read (the previous period's comparison).
     """
     out = PeriodSums()
-    since = session.scalar(select(func.min(Event.occurred_at)).where(Event.site_id == site_id))
+    since = retention.prepare(session, site_id, tz)
     if since is None:
         return out  # nothing ever happened
     # Days before the site's first event or after now are empty: never summed, never stored.

@@ -12,7 +12,7 @@ on SQLite), committing the caller's session first.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +20,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..core.db import begin_writing
-from ..models import StatsDay
+from ..models import Event, EventRetention, Site, StatsDay
+from .period import day_start
 from .sql import compute
 from .sums import OTHER, PeriodSums, Sums, top_pages
 
@@ -84,18 +85,50 @@ def read(
 
 
 def fill(session: Session, site_id: int, tz: str, missing: list[date]) -> None:
-    """Sum and store the missing closed days, a chunk per query and transaction."""
-    # Rows of another time zone are of no more use: the site's time zone has changed.
+    """Sum and store the missing closed days, a chunk per query and transaction.
+
+    Days whose events were pruned (``stats.retention``) are never summed: their rows are kept.
+    """
+    # Rows of another time zone are of no more use: the site's time zone has changed. Rows of
+    # pruned days are, until ``retention.prepare`` has moved them to the new zone.
     begin_writing(session)
-    session.execute(delete(StatsDay).where(StatsDay.site_id == site_id, StatsDay.tz != tz))
+    lock_site(session, site_id)
+    pruned = session.get(EventRetention, site_id)
+    stale = [StatsDay.site_id == site_id, StatsDay.tz != tz]
+    if pruned is not None:
+        stale.append(StatsDay.tz != pruned.tz)
+    session.execute(delete(StatsDay).where(*stale))
     session.commit()
+    if pruned is not None:
+        gone = day_start(pruned.kept_from, pruned.tz)
+        missing = [d for d in missing if day_start(d, tz) >= gone]
     for run in _groups(missing):
         rows = []
         for day, summed in compute(session, site_id, tz, run[0], run[-1], TOP_PAGES).items():
-            rows.append(_row(site_id, tz, day, TOTAL, "", summed.total))
-            rows += [_row(site_id, tz, day, CHANNEL, k, v) for k, v in summed.channels.items()]
-            rows += [_row(site_id, tz, day, PAGE, k, v) for k, v in summed.pages.items()]
+            rows.append(row(site_id, tz, day, TOTAL, "", summed.total))
+            rows += [row(site_id, tz, day, CHANNEL, k, v) for k, v in summed.channels.items()]
+            rows += [row(site_id, tz, day, PAGE, k, v) for k, v in summed.pages.items()]
         _insert(session, rows)
+
+
+def history_start(session: Session, site_id: int, tz: str) -> datetime | None:
+    """Where the site's figures begin: its first event, or its first stored day if earlier
+    (the events of pruned days are gone, their rows are not)."""
+    first_event = session.scalar(
+        select(func.min(Event.occurred_at)).where(Event.site_id == site_id)
+    )
+    first_day = session.scalar(select(func.min(StatsDay.day)).where(*_key(site_id, tz, TOTAL)))
+    starts = [t for t in (first_event, first_day and day_start(first_day, tz)) if t is not None]
+    return min(starts, default=None)
+
+
+def lock_site(session: Session, site_id: int) -> None:
+    """Serialise the writers of a site's roll-ups and retention state within a transaction.
+
+    SQLite's ``BEGIN IMMEDIATE`` already does; on PostgreSQL the site's row is locked.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Site.id).where(Site.id == site_id).with_for_update())
 
 
 def _key(site_id: int, tz: str, dimension: str) -> tuple[ColumnElement[bool], ...]:
@@ -174,13 +207,13 @@ def _ensure_months(session: Session, site_id: int, tz: str, months: list[date]) 
         if month in stored:
             continue
         end = _next_month(month) - _DAY
-        rows.append(_row(site_id, tz, month, MONTH, "", Sums()))
+        rows.append(row(site_id, tz, month, MONTH, "", Sums()))
         for source, dimension in ((CHANNEL, MONTH_CHANNEL), (PAGE, MONTH_PAGE)):
             grouped = _grouped(session, site_id, tz, source, month, end)
             if source == PAGE:
                 grouped = top_pages(grouped, TOP_PAGES)
             for value, sums in grouped.items():
-                rows.append(_row(site_id, tz, month, dimension, value, sums))
+                rows.append(row(site_id, tz, month, dimension, value, sums))
     if rows:
         _insert(session, rows)
 
@@ -205,9 +238,7 @@ def _groups(missing: list[date]) -> Iterable[list[date]]:
         yield run
 
 
-def _row(
-    site_id: int, tz: str, day: date, dimension: str, value: str, s: Sums
-) -> dict[str, object]:
+def row(site_id: int, tz: str, day: date, dimension: str, value: str, s: Sums) -> dict[str, object]:
     return {
         "site_id": site_id,
         "tz": tz,

@@ -38,6 +38,8 @@ STORAGE_MODES: tuple[str, ...] = ("none", "session", "persistent")
 LAYOUTS: tuple[str, ...] = ("icons", "labels", "compact")
 THEMES: tuple[str, ...] = ("auto", "light", "dark")
 COLOURS: tuple[str, ...] = ("brand", "mono")
+#: The longest attribution window an owner may choose (raw events are kept longer than it).
+ATTRIBUTION_WINDOW_MAX_DAYS = 365
 
 _CHOOSE_YES_OR_NO = _l("Choose yes or no.")
 
@@ -163,7 +165,7 @@ TRACKING = Section(
         Setting(
             "attribution_window_days",
             30,
-            checks.days(1, 365),
+            checks.days(1, ATTRIBUTION_WINDOW_MAX_DAYS),
             public="attribution_window_days",
             field=Field(
                 "number",
@@ -171,7 +173,7 @@ TRACKING = Section(
                 _l("Enter a whole number of days from 1 to 365."),
                 fieldset="privacy",
                 minimum=1,
-                maximum=365,
+                maximum=ATTRIBUTION_WINDOW_MAX_DAYS,
             ),
         ),
         Setting(
