@@ -202,3 +202,10 @@ def test_a_retention_below_the_minimum_is_refused_at_start_up(tmp_path, database
     monkeypatch.setenv("WIDGETSERVER_EVENTS_KEEP_DAYS", "30")
     with pytest.raises(RuntimeError, match="EVENTS_KEEP_DAYS=30: must be at least 732"):
         make_app(database_url, tmp_path / "env", None)
+
+
+def test_pruning_an_unknown_site_says_so_and_fails(app, runner, site, story):
+    result = runner.invoke(args=["stats", "prune", "--site", "pk_nobody"])
+    assert result.exit_code == 1
+    assert "No site has the public key 'pk_nobody'" in result.output
+    assert len(events(app)) > 0
