@@ -22,7 +22,7 @@ STATUSES = (("paid", 0.7), ("placed", 0.2), ("refunded", 0.05), ("cancelled", 0.
 SPAN_DAYS = 400
 EVENT_COLUMNS = (
     "site_id", "type", "occurred_at", "code_id", "channel", "url", "product", "visitor_hash",
-    "is_self",
+    "is_self", "page", "from_share",
 )  # fmt: skip
 CODE_COLUMNS = (
     "id", "site_id", "code", "kind", "channel", "url", "product", "parent_id", "referrer",
@@ -77,7 +77,10 @@ def rows(
             (n + 1, site_id, f"s{n:09d}", "share", channel, url, product, parent, None, visitor, at)
         )
         created.append(at)
-        out.append((site_id, "share", at, n + 1, channel, url, product, visitor, False))
+        out.append(
+            (site_id, "share", at, n + 1, channel, url, product, visitor, False, product,
+             parent is not None)
+        )  # fmt: skip
     for n in range(n_referrals):
         at = start + timedelta(seconds=rng.random() * span)
         codes.append(
@@ -90,7 +93,7 @@ def rows(
         at = _after(rng, created[index], 3, now)
         out.append(
             (site_id, "invite", at, index + 1, rng.choice(CHANNELS), None, None,
-             rng.getrandbits(62), False)
+             rng.getrandbits(62), False, None, False)
         )  # fmt: skip
     for _ in range(n_visits):
         index = rng.randrange(len(codes))
@@ -98,7 +101,7 @@ def rows(
         at = _after(rng, created[index], 5, now)
         out.append(
             (site_id, "visit", at, index + 1, code[4], code[5], code[6], rng.getrandbits(62),
-             rng.random() < 0.02)
+             rng.random() < 0.02, code[6] or code[5], code[3] == "share")
         )  # fmt: skip
     out.sort(key=lambda row: row[2])
     orders: list[tuple[Any, ...]] = []

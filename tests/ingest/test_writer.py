@@ -4,7 +4,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from widgetserver.core.db import db
 from widgetserver.ingest import state
@@ -27,6 +27,8 @@ def visit(site_id, code_id=None):
         "product": None,
         "visitor_hash": 7,
         "is_self": False,
+        "page": None,
+        "from_share": False,
     }
 
 
@@ -233,3 +235,13 @@ def test_a_request_over_its_rate_limit_writes_nothing_but_its_refusal(app, site)
     assert second.events == 0 and second.limited.subject == "client"
     assert len(all_rows(app, Event)) == 1
     assert drop_counts(app) == {(site.id, "rate_limited"): 1}
+
+
+def test_an_event_on_a_whole_second_is_inside_a_range_starting_then(app, site):
+    """The writer stores times as SQLAlchemy does, so a query's bounds compare them rightly."""
+    with app.app_context():
+        state().writer.submit(WriteSet(site.id, NOW.date(), events=[visit(site.id)]))
+        session = db.session
+        since = session.scalars(select(Event.id).where(Event.occurred_at >= NOW)).all()
+        before = session.scalars(select(Event.id).where(Event.occurred_at < NOW)).all()
+    assert (len(since), before) == (1, [])

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from ..models import RefCode
 
@@ -17,6 +17,8 @@ class KnownCode(NamedTuple):
     kind: str
     channel: str | None
     visitor_hash: int | None
+    #: The shared page (product, else URL), copied onto the events that come through it.
+    page: str | None
 
 
 class CodeCache:
@@ -43,7 +45,7 @@ class CodeCache:
                 rows = connection.execute(
                     select(
                         RefCode.code, RefCode.id, RefCode.kind, RefCode.channel,
-                        RefCode.visitor_hash,
+                        RefCode.visitor_hash, func.coalesce(RefCode.product, RefCode.url),
                     ).where(RefCode.site_id == site_id, RefCode.code.in_(missing))
                 )  # fmt: skip
                 loaded = {row.code: KnownCode(*row[1:]) for row in rows}

@@ -161,6 +161,8 @@ def attribute(batch: Batch) -> None:
         if event.type == "share":
             parent = known.get(event.parent) if event.parent else None
             event.parent_id = parent.id if parent else None
+            event.page = event.product or event.url
+            event.from_share = parent is not None and parent.kind == "share"
             kept.append(event)
             continue
         row = known.get(event.code)
@@ -170,6 +172,8 @@ def attribute(batch: Batch) -> None:
             batch.reject(event.index, "not_a_referral", "Invites need a referral link's code.")
         else:
             event.code_id = row.id
+            event.page = row.page or event.product or event.url
+            event.from_share = row.kind == "share"
             if event.type == "visit":
                 event.channel = row.channel
                 event.is_self = row.visitor_hash is not None and row.visitor_hash == batch.visitor
@@ -206,7 +210,9 @@ def store(batch: Batch) -> None:
         if code_id is None:
             batch.reject(event.index, "duplicate_code", "This code is already registered.")
         else:
-            registered[event.code] = KnownCode(code_id, "share", event.channel, batch.visitor)
+            registered[event.code] = KnownCode(
+                code_id, "share", event.channel, batch.visitor, event.product or event.url
+            )
     batch.worker.codes.remember(site_id, registered)
     batch.accepted = written.events
 
@@ -239,6 +245,8 @@ def _event_row(batch: Batch, event: Incoming) -> dict[str, Any]:
         "product": event.product,
         "visitor_hash": batch.visitor,
         "is_self": event.is_self,
+        "page": event.page,
+        "from_share": event.from_share,
     }
     if event.type == "share":
         row["_code"] = event.code  # its id is known once the writer has registered the code

@@ -26,7 +26,14 @@ class Prepared:
         self.positional = compiled.positiontup is not None
         order = list(compiled.positiontup) if self.positional else columns
         table = statement.table
-        self._columns = [(name, table.c[name].type.bind_processor(dialect)) for name in order]
+        # The dialect's own type (SQLite's DATETIME writes a fixed format, microseconds
+        # included): a generic type's processor would hand the driver a datetime, which
+        # sqlite3 writes without ".000000" for whole seconds, and such a value then sorts
+        # before the same moment written by SQLAlchemy (a query's bound).
+        self._columns = [
+            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in order
+        ]
         self._names = order
 
     def params(self, row: dict[str, Any]) -> Any:
@@ -37,7 +44,7 @@ class Prepared:
 CODE_COLUMNS = ["site_id", "code", "kind", "channel", "url", "product", "parent_id",
                  "referrer", "visitor_hash", "created_at"]  # fmt: skip
 EVENT_COLUMNS = ["site_id", "type", "occurred_at", "code_id", "channel", "url", "product",
-                  "visitor_hash", "is_self"]  # fmt: skip
+                  "visitor_hash", "is_self", "page", "from_share"]  # fmt: skip
 DROP_COLUMNS = ["site_id", "day", "reason", "count"]
 
 

@@ -50,6 +50,9 @@ class Incoming:
     code_id: int | None = None
     parent_id: int | None = None
     is_self: bool = False
+    #: Set by ``attribute``: see ``Event.page`` and ``Event.from_share``.
+    page: str | None = None
+    from_share: bool = False
 
 
 def validate_event(index: int, raw: Any, origins: frozenset[str]) -> Incoming:

@@ -14,7 +14,7 @@ from .base import Base, BigId
 from .limits import RateCounter
 from .orders import Conversion
 from .sites import LoginFailure, Owner, Site
-from .stats import EventRetention, StatsDay
+from .stats import EventRetention, StatsDay, StatsSlice
 from .tracking import Event, IngestDrop, RefCode, Salt, VisitorLink
 
 __all__ = [
@@ -31,5 +31,6 @@ __all__ = [
     "Salt",
     "Site",
     "StatsDay",
+    "StatsSlice",
     "VisitorLink",
 ]

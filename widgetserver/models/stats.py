@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -55,3 +55,31 @@ class EventRetention(Base):
     )
     tz: Mapped[str] = mapped_column(String(64))
     kept_from: Mapped[date] = mapped_column(Date)
+
+
+class StatsSlice(Base):
+    """Events of a settled stretch of a day not yet closed, summed for the live day's figures.
+
+    ``span`` is the stretch's length in seconds (an hour or five minutes; ``stats.slices``),
+    ``start`` its UTC start; a slice is stored once its end has settled. ``dimension`` and
+    ``value`` are those of ``stats_days``; the totals row (dimension ``""``) also holds the
+    slice's distinct visitors as a sketch (``stats.sketch``), which slices merge without
+    counting anyone twice. Rows are of no use once their day is closed and are deleted soon
+    after. UTC stretches serve every time zone: no key by zone.
+    """
+
+    __tablename__ = "stats_slices"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    span: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[datetime] = mapped_column(primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    shares: Mapped[int] = mapped_column(BigInteger)
+    visits: Mapped[int] = mapped_column(BigInteger)
+    share_visits: Mapped[int] = mapped_column(BigInteger)
+    chained_shares: Mapped[int] = mapped_column(BigInteger)
+    visitors: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, BigId
@@ -60,6 +69,12 @@ class Event(Base):
     visitor_hash: Mapped[int] = mapped_column(BigInteger)
     #: A visit by the very visitor who shared the link.
     is_self: Mapped[bool] = mapped_column(default=False)
+    #: What the stats group by, fixed at ingest so they need no join: the shared page (its
+    #: code's product or URL, else the event's own).
+    page: Mapped[str | None] = mapped_column(String(2048))
+    #: The event came through a share: a visit by a share's link, or a share by someone who
+    #: arrived through one (the viral factor's parts). Fixed at ingest, like ``page``.
+    from_share: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Salt(Base):

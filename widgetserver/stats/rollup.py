@@ -5,9 +5,9 @@ for writes in flight) its sums can never change. The first time a period is show
 days are summed from ``events`` once and stored (per day: totals, channels, pages), and whole
 calendar months inside a period once more from those days; afterwards a year is a few hundred
 totals rows and the channel and page rows of 12 months and the odd days. Days not yet closed
-(today) are summed from ``events`` on every request - a day's worth at most, and the
-database answers with the day's top pages and one row for the rest, never every page. The rows are
-keyed by time zone, so changing a site's time zone only means summing anew.
+(today) are put together from their stored hours and five-minute stretches and the last few
+minutes of events (``slices``), so a view costs the same on a quiet day and a busy one. The
+rows are keyed by time zone, so changing a site's time zone only means summing anew.
 
 This module decides which days are closed and puts a period together; ``sums`` holds the
 numbers, ``sql`` sums events in the database, ``store`` reads and writes ``stats_days``.
@@ -22,9 +22,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from . import retention, store
+from . import retention, slices, store
 from .period import day_start
-from .sql import compute
 from .sums import PeriodSums
 
 #: A day is summed for good this long after it ended (events in flight are committed by then).
@@ -69,9 +68,8 @@ def period_sums(
         if missing:
             store.fill(session, site_id, tz, missing)
         store.read(session, site_id, tz, settled[0], settled[-1], out, detail)
-    open_days = [d for d in wanted if not closed(d, tz, now)]
-    if open_days:
-        live = compute(session, site_id, tz, open_days[0], open_days[-1], store.TOP_PAGES)
-        for day, sums in live.items():
-            out.add_day(day, sums)
+    for day in wanted:
+        if not closed(day, tz, now):
+            start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
+            out.add_day(day, slices.live_day(session, site_id, start, end, now))
     return out
