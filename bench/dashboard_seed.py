@@ -78,7 +78,7 @@ def rows(
         )
         created.append(at)
         out.append(
-            (site_id, "share", at, n + 1, channel, url, product, visitor, False, product,
+            (site_id, "share", at, n + 1, channel, url, product, visitor, False, None,
              parent is not None)
         )  # fmt: skip
     for n in range(n_referrals):
@@ -101,7 +101,7 @@ def rows(
         at = _after(rng, created[index], 5, now)
         out.append(
             (site_id, "visit", at, index + 1, code[4], code[5], code[6], rng.getrandbits(62),
-             rng.random() < 0.02, code[6] or code[5], code[3] == "share")
+             rng.random() < 0.02, None, code[3] == "share")
         )  # fmt: skip
     out.sort(key=lambda row: row[2])
     orders: list[tuple[Any, ...]] = []

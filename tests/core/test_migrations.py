@@ -27,7 +27,8 @@ def test_upgrading_an_up_to_date_database_changes_nothing(app):
 
 
 def test_events_get_their_page_and_share_link_as_ingest_sets_them(app, clock, site, browser):
-    """0009 fills in ``page`` and ``from_share`` of stored events from their codes."""
+    """0009 fills in ``page`` and ``from_share`` of stored events from their codes: a visit
+    through a code gets the code's page where it differs from its own product or URL."""
     make_referral(app, site, "ref00001", "customer-1", clock)
     browser.share("mig00001", "email", product="MUG-1")
     browser.share("mig00002", "x")  # no product: the page is the URL
@@ -35,7 +36,7 @@ def test_events_get_their_page_and_share_link_as_ingest_sets_them(app, clock, si
     browser.visit("mig00001")
     browser.visit("ref00001")  # through a referral link: not from a share
     with app.app_context():
-        query = select(Event.type, Event.code_id, Event.page, Event.from_share).order_by(Event.id)
+        query = select(Event.type, Event.page, Event.page_of(), Event.from_share).order_by(Event.id)
         written = db.session.execute(query).all()
         db.session.rollback()
         with db.engine.begin() as connection:
@@ -61,4 +62,6 @@ def test_events_get_their_page_and_share_link_as_ingest_sets_them(app, clock, si
         ("visit", "MUG-1", True),
         ("visit", "https://shop.example/p/mug", False),  # a referral code has no page
     ]
+    # Only the visit through a product's code stores a page of its own; the rest count for theirs.
+    assert [page for _, page, _, _ in filled] == [None, None, None, "MUG-1", None]
     assert inside == len(filled)

@@ -17,9 +17,10 @@ CHANNELS = ("whatsapp", "facebook", "email")
 
 
 def moments():
-    """Events spread over the Berlin morning of the 12th, across hour and five-minute bounds."""
+    """Events spread over the Berlin morning of the 12th, across hour and five-minute bounds,
+    each at least four minutes after the one before (a view three minutes after each)."""
     start = datetime(2026, 5, 11, 22, 0, tzinfo=UTC)
-    return [start + timedelta(minutes=m) for m in (1, 59, 60, 95, 121, 178, 183, 244, 299, 302)]
+    return [start + timedelta(minutes=m) for m in (1, 55, 60, 95, 121, 178, 183, 244, 296, 302)]
 
 
 def tell(clock, people, at, n):
@@ -72,9 +73,9 @@ def test_the_live_day_from_slices_equals_the_day_summed_at_once(app, clock, site
         assert figures(report_for(app, site, "2026-05-12", "2026-05-12")) == expected(
             exact(app, site.id)
         )
-    # By 03:07 UTC the hours from 22:00 to 02:00 and the first five minutes of 03:00 settled.
+    # By 03:05 UTC the hours from 22:00 to 02:00 and the minutes from 03:00 to 03:03 settled.
     assert stored(app, slices.HOUR) == 5
-    assert stored(app, slices.FIVE_MINUTES) >= 1
+    assert stored(app, slices.MINUTE) >= 4
     clock.set(datetime(2026, 5, 12, 9, 0, tzinfo=UTC))
     again = report_for(app, site, "2026-05-12", "2026-05-12")
     assert figures(again) == expected(exact(app, site.id))
@@ -115,13 +116,14 @@ def test_a_day_is_cut_into_hours_then_five_minutes_then_the_live_rest():
     start = datetime(2026, 5, 11, 22, 0, tzinfo=UTC)
     end = start + timedelta(days=1)
     settled, live = slices.plan(start, end, datetime(2026, 5, 12, 3, 7, 30, tzinfo=UTC))
-    hours = [at for span, at in settled if span == slices.HOUR]
-    fives = [at for span, at in settled if span == slices.FIVE_MINUTES]
-    assert hours == [start + timedelta(hours=h) for h in range(5)]  # 22:00 to 02:00
-    assert fives == [datetime(2026, 5, 12, 3, 0, tzinfo=UTC)]  # 03:05 ends too late
-    assert live == [datetime(2026, 5, 12, 3, 5, tzinfo=UTC), end]
+    spans = {span: [at for s, at in settled if s == span] for span in slices.SPANS}
+    assert spans[slices.HOUR] == [start + timedelta(hours=h) for h in range(5)]  # 22 to 02:00
+    assert spans[slices.FIVE_MINUTES] == [datetime(2026, 5, 12, 3, 0, tzinfo=UTC)]
+    # 03:05 has settled a minute after its end; 03:06 ends too late.
+    assert spans[slices.MINUTE] == [datetime(2026, 5, 12, 3, 5, tzinfo=UTC)]
+    assert live == [datetime(2026, 5, 12, 3, 6, tzinfo=UTC), end]
     # Nothing has settled at the start of a day: all of it is summed live.
-    assert slices.plan(start, end, start + timedelta(minutes=4)) == ([], [start, end])
+    assert slices.plan(start, end, start + timedelta(seconds=119)) == ([], [start, end])
 
 
 def test_a_day_starting_off_the_hour_sums_its_first_minutes_from_slices_too():
@@ -134,3 +136,40 @@ def test_a_day_starting_off_the_hour_sums_its_first_minutes_from_slices_too():
     assert settled[9] == (slices.HOUR, datetime(2026, 5, 11, 19, 0, tzinfo=UTC))
     covered = sum(span for span, _ in settled)
     assert start + timedelta(seconds=covered) == live[0]
+
+
+def test_an_hour_is_put_together_from_its_stored_minutes(app, clock, site, people, monkeypatch):
+    start = datetime(2026, 5, 12, 6, 0, tzinfo=UTC)
+    events = {start + timedelta(minutes=m): n for n, m in enumerate((2, 17, 41, 58))}
+    for minute in range(61):  # the last view at 07:00:30, before the hour has settled
+        at = start + timedelta(minutes=minute)
+        if at in events:
+            tell(clock, people, at, events[at])
+        clock.set(at + timedelta(seconds=30))
+        report_for(app, site, "2026-05-12", "2026-05-12")  # an owner watching all along
+    read = []
+    original = sql.compute_slices
+
+    def spy(session, site_id, bounds, top):
+        read.append(bounds)
+        return original(session, site_id, bounds, top)
+
+    monkeypatch.setattr(slices, "compute_slices", spy)
+    clock.set(start + timedelta(minutes=61, seconds=30))
+    report = report_for(app, site, "2026-05-12", "2026-05-12")
+    with app.app_context():
+        hour = db.session.scalar(
+            select(StatsSlice.visits).where(
+                StatsSlice.span == slices.HOUR,
+                StatsSlice.start == start,
+                StatsSlice.dimension == "",
+            )
+        )
+    assert hour == 12
+    # Of the hour's events only its last minute is read: it settled with the hour.
+    last = start + timedelta(minutes=59)
+    assert [bounds for bounds in read if bounds[0] < start + timedelta(hours=1)] == [
+        [last, last + timedelta(minutes=1)]
+    ]
+    assert figures(report) == expected(exact(app, site.id))
+    assert report.totals.visits == 12

@@ -172,7 +172,6 @@ class History:
                 url=url,
                 product=product.sku,
                 visitor_hash=sharer_hash,
-                page=product.sku,
             )
         )
         # Most visits come within hours of the share, a few days later, then it is forgotten.
@@ -198,7 +197,6 @@ class History:
                 product=ref.product,
                 visitor_hash=visitor,
                 is_self=visitor == ref.visitor_hash,  # the sharer following their own link
-                page=ref.product or ref.url,
                 from_share=ref.kind == "share",
             )
         )

@@ -161,7 +161,6 @@ def attribute(batch: Batch) -> None:
         if event.type == "share":
             parent = known.get(event.parent) if event.parent else None
             event.parent_id = parent.id if parent else None
-            event.page = event.product or event.url
             event.from_share = parent is not None and parent.kind == "share"
             kept.append(event)
             continue
@@ -172,7 +171,8 @@ def attribute(batch: Batch) -> None:
             batch.reject(event.index, "not_a_referral", "Invites need a referral link's code.")
         else:
             event.code_id = row.id
-            event.page = row.page or event.product or event.url
+            if row.page != (event.product or event.url):
+                event.page = row.page
             event.from_share = row.kind == "share"
             if event.type == "visit":
                 event.channel = row.channel

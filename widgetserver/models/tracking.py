@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     false,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,12 +71,18 @@ class Event(Base):
     visitor_hash: Mapped[int] = mapped_column(BigInteger)
     #: A visit by the very visitor who shared the link.
     is_self: Mapped[bool] = mapped_column(default=False)
-    #: What the stats group by, fixed at ingest so they need no join: the shared page (its
-    #: code's product or URL, else the event's own).
+    #: The shared page where it is not the event's own product or URL: a visit's code's
+    #: product or URL, fixed at ingest so the stats need no join. The stats group by
+    #: ``coalesce(page, product, url)`` (``Event.page_of``); a share's page is its own.
     page: Mapped[str | None] = mapped_column(String(2048))
     #: The event came through a share: a visit by a share's link, or a share by someone who
     #: arrived through one (the viral factor's parts). Fixed at ingest, like ``page``.
     from_share: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    @classmethod
+    def page_of(cls) -> ColumnElement[str | None]:
+        """SQL for the page an event counts for: its code's, else its own product or URL."""
+        return func.coalesce(cls.page, cls.product, cls.url)
 
 
 class Salt(Base):

@@ -35,13 +35,18 @@ _EXACT, _SKETCH = b"e", b"h"
 
 
 class Visitors:
-    """Distinct visitor hashes: exact while few, a HyperLogLog sketch beyond."""
+    """Distinct visitor hashes: exact while few, a HyperLogLog sketch beyond.
+
+    The registers are held as one big integer of ``REGISTERS`` bytes, so a merge takes every
+    register's larger value in a few whole-number operations (``_larger``) instead of a
+    Python loop over 16,384 registers - a live day merges dozens of sketches per view.
+    """
 
     __slots__ = ("hashes", "registers")
 
     def __init__(self, hashes: Iterable[int] = ()) -> None:
         self.hashes: set[int] | None = {h & _MASK for h in hashes}
-        self.registers: bytearray | None = None
+        self.registers: int | None = None
         if len(self.hashes) > EXACT_LIMIT:
             self._to_sketch()
 
@@ -50,7 +55,7 @@ class Visitors:
             self.hashes.update(h & _MASK for h in hashes)
             return
         assert self.registers is not None
-        _add(self.registers, hashes)
+        self.registers = _larger(self.registers, _registers(hashes))
 
     def merge(self, other: Visitors) -> None:
         if other.hashes is not None:
@@ -59,18 +64,19 @@ class Visitors:
         if self.registers is None:
             self._to_sketch()
         assert self.registers is not None and other.registers is not None
-        self.registers = bytearray(map(max, self.registers, other.registers))
+        self.registers = _larger(self.registers, other.registers)
 
     def count(self) -> int:
         if self.hashes is not None:
             return len(self.hashes)
         assert self.registers is not None
-        empty = self.registers.count(0)
+        registers = self.registers.to_bytes(REGISTERS, "big")
+        empty = registers.count(0)
         if empty:
             linear = REGISTERS * math.log(REGISTERS / empty)
             if linear <= _LINEAR_LIMIT:
                 return round(linear)
-        return round(_ALPHA * REGISTERS * REGISTERS / sum(map(_POWERS.__getitem__, self.registers)))
+        return round(_ALPHA * REGISTERS * REGISTERS / sum(map(_POWERS.__getitem__, registers)))
 
     def to_bytes(self) -> bytes:
         """Stored form: hashes while at most ``EXACT_LIMIT`` (8 bytes each), else registers.
@@ -82,30 +88,43 @@ class Visitors:
         if self.registers is None:
             self._to_sketch()
         assert self.registers is not None
-        return _SKETCH + bytes(self.registers)
+        return _SKETCH + self.registers.to_bytes(REGISTERS, "big")
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Visitors:
         kind, body = data[:1], data[1:]
         if kind == _EXACT and len(body) % 8 == 0:
             return cls(struct.unpack(f">{len(body) // 8}Q", body))
-        if kind == _SKETCH and len(body) == REGISTERS:
+        if kind == _SKETCH and len(body) == REGISTERS and max(body) <= _MAX_RANK:
             visitors = cls()
-            visitors.hashes, visitors.registers = None, bytearray(body)
+            visitors.hashes, visitors.registers = None, int.from_bytes(body, "big")
             return visitors
         raise ValueError("not a stored visitors set")
 
     def _to_sketch(self) -> None:
-        registers = bytearray(REGISTERS)
-        _add(registers, self.hashes or ())
-        self.hashes, self.registers = None, registers
+        self.hashes, self.registers = None, _registers(self.hashes or ())
 
 
-def _add(registers: bytearray, hashes: Iterable[int]) -> None:
+def _registers(hashes: Iterable[int]) -> int:
+    """The registers of a sketch of ``hashes``, as one integer (register 0 the last byte)."""
+    registers = bytearray(REGISTERS)
     for value in hashes:
         value &= _MASK
         rest = value >> PRECISION
         rank = (rest & -rest).bit_length() if rest else _MAX_RANK
-        index = value & _LOW
+        index = _LOW - (value & _LOW)
         if registers[index] < rank:
             registers[index] = rank
+    return int.from_bytes(registers, "big")
+
+
+#: The top bit of every register byte (register values stay below 64).
+_TOP_BITS = int.from_bytes(b"\x80" * REGISTERS, "big")
+
+
+def _larger(a: int, b: int) -> int:
+    """Each byte the larger of ``a``'s and ``b``'s: ``b | 0x80 - a`` keeps a byte's top bit
+    exactly where ``b >= a`` and never borrows from the next byte (values below 64)."""
+    where_b = (((b | _TOP_BITS) - a) & _TOP_BITS) >> 7
+    mask = where_b * 0xFF
+    return (b & mask) | (a & ~mask)

@@ -155,17 +155,18 @@ def pages(day_index: ColumnElement[int], counted: ColumnElement[bool], top: int)
     Rows are (day index, page, shares, visits, share visits, chained shares).
     """
     share, visit = Event.type == "share", Event.type == "visit"
+    page = Event.page_of()
     by_page = (
         select(
             day_index.label("day"),
-            Event.page.label("page"),
+            page.label("page"),
             _count(share).label("shares"),
             _count(visit).label("visits"),
             _count(and_(visit, Event.from_share)).label("share_visits"),
             _count(and_(share, Event.from_share)).label("chained_shares"),
         )
-        .where(counted, Event.page.is_not(None), Event.page != OTHER)
-        .group_by(day_index, Event.page)
+        .where(counted, page.is_not(None), page != OTHER)
+        .group_by(day_index, page)
         .subquery()
     )
     rank = func.row_number().over(

@@ -25,10 +25,11 @@ depends_on = None
 
 _WHOLE_SECONDS = "UPDATE {table} SET {column} = {column} || '.000000' WHERE length({column}) = 19"
 _PAGE = """
-UPDATE events SET page = COALESCE(
-    (SELECT COALESCE(c.product, c.url) FROM ref_codes c WHERE c.id = events.code_id),
-    product, url)
+UPDATE events SET page = (
+    SELECT COALESCE(c.product, c.url) FROM ref_codes c WHERE c.id = events.code_id)
+WHERE type <> 'share' AND code_id IS NOT NULL
 """
+_OWN_PAGE = "UPDATE events SET page = NULL WHERE page = COALESCE(product, url)"
 _FROM_SHARE = """
 UPDATE events SET from_share = CASE WHEN type = 'share' THEN EXISTS (
         SELECT 1 FROM ref_codes c JOIN ref_codes p ON p.id = c.parent_id
@@ -51,6 +52,7 @@ def upgrade() -> None:
             sa.Column("from_share", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
     op.execute(_PAGE)
+    op.execute(_OWN_PAGE)
     op.execute(_FROM_SHARE)
     op.create_table(
         "stats_slices",
