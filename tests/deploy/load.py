@@ -125,10 +125,6 @@ class Load:
         with self._lock:
             return list(self.outcomes)
 
-    def accepted_since(self, start: int) -> int:
-        """Requests answered 202 after the first ``start`` outcomes."""
-        return sum(1 for o in self.snapshot()[start:] if o.status == 202)
-
     def wait_until(self, done: Callable[[list[Outcome]], bool], seconds: float) -> None:
         """Poll the outcomes until ``done`` holds; fail after ``seconds``."""
         deadline = time.monotonic() + seconds

@@ -23,7 +23,6 @@ def forwarded(client: str) -> dict[str, str]:
         "X-Forwarded-For": client,
         "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "widgets.example",
-        "X-Forwarded-Prefix": "",
     }
 
 

@@ -22,7 +22,7 @@ from ..conftest import throwaway_database
 from ..live import cli, free_port
 from . import pgcluster, servers
 from .clients import Answer, send
-from .load import BROWSER_HEADERS, Load, Outcome, assert_counted_once, stored
+from .load import BROWSER_HEADERS, SHOP, Load, Outcome, assert_counted_once, stored
 
 OWNER = "owner@shop.example"
 THREADS = 4
@@ -67,9 +67,6 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faulty]:
         site = cli(env, "sites", "create", "--owner", OWNER, "--name", "Shop", "--origin", SHOP)
         with servers.widgetserver(env, free_port(), workers=2) as server:
             yield Faulty(cluster, server, url, site["public_key"])
-
-
-SHOP = "https://shop.example"
 
 
 def _count(status: int, since: int = 0) -> Callable[[list[Outcome]], bool]:

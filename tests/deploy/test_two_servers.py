@@ -28,7 +28,7 @@ from ..conftest import postgres_admin_url, throwaway_database
 from ..live import cli, free_port
 from . import servers
 from .clients import BROWSER_UA, Answer, send
-from .load import BROWSER_HEADERS, Load, assert_counted_once, share_body, stored
+from .load import BROWSER_HEADERS, SHOP, Load, assert_counted_once, share_body, stored
 from .ownerpages import OwnerPages, forwarded, shown_secret
 
 OWNER = "owner@shop.example"
@@ -105,9 +105,6 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
             servers.nginx(tmp_path_factory.mktemp("nginx"), a.port, b.port) as proxy,
         ):
             yield Pair(a, b, proxy, url, site, _site_id(url, site["public_key"]))
-
-
-SHOP = "https://shop.example"
 
 
 def _site_id(url: str, key: str) -> int:
