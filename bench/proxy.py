@@ -64,6 +64,8 @@ def bench(options: argparse.Namespace, tmp: Path) -> list[tuple[str, Run]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGETSERVER_")}
     env["WIDGETSERVER_INSTANCE_PATH"] = str(tmp / "instance")
     env["WIDGETSERVER_TRUSTED_PROXIES"] = "1"
+    # All load comes from one address: every request is counted, none refused.
+    env["WIDGETSERVER_EVENTS_LIMIT_CLIENT"] = env["WIDGETSERVER_EVENTS_LIMIT_SITE"] = str(10**12)
     site_key = create_site(env)
     port = free_port()
     command = [str(cli_path()), "serve", "--port", str(port), "--workers", str(options.workers)]

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from widgetserver import create_app
 from widgetserver.core import migrate
@@ -69,29 +71,43 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated database on the PostgreSQL server ``make test`` provides."""
-    admin_url = normalise_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT))
-    name = f"swk_test_{os.getpid()}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+@contextmanager
+def throwaway_database(admin_url: str, name: str) -> Iterator[str]:
+    """An empty database ``name`` on the server of ``admin_url``, dropped afterwards; its URL."""
+    # No pool: the server may have restarted meanwhile (tests/deploy/test_faults.py).
+    admin = create_engine(
+        normalise_url(admin_url), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
     try:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # pragma: no cover - depends on the machine
         raise RuntimeError(
-            f"PostgreSQL is needed for the tests ({admin_url.render_as_string()}): {exc}. "
+            f"PostgreSQL is needed for the tests ({admin.url.render_as_string()}): {exc}. "
             f"Run `make test`, which provides it, or set {POSTGRES_ENV}."
         ) from exc
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def postgres_admin_url() -> str:
+    """The PostgreSQL server ``make test`` provides, as a URL that may create databases."""
+    return os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated database on the PostgreSQL server ``make test`` provides."""
+    with throwaway_database(postgres_admin_url(), f"swk_test_{os.getpid()}") as url:
+        engine = create_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

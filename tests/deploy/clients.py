@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import ssl
 import time
 from dataclasses import dataclass
 from email.message import Message
@@ -29,6 +30,32 @@ class Answer:
         return json.loads(self.body)
 
 
+def send(
+    port: int,
+    method: str,
+    target: str,
+    *,
+    context: ssl.SSLContext | None = None,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: float = 10,
+) -> Answer:
+    """One request to ``port`` on loopback (over TLS with ``context``), ``target`` as given."""
+    connection = (
+        http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=context)
+        if context
+        else http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    )
+    try:
+        connection.request(
+            method, target, body=body, headers={"Host": "widgets.example", **(headers or {})}
+        )
+        response = connection.getresponse()
+        return Answer(response.status, response.headers, response.read())
+    finally:
+        connection.close()
+
+
 def call(
     deployment: Deployment,
     method: str,
@@ -40,26 +67,12 @@ def call(
     timeout: float = 10,
 ) -> Answer:
     """One request, with ``target`` sent byte for byte (through nginx unless ``direct``)."""
+    proxy = deployment.proxy
     if direct:
-        port = int(deployment.direct.rsplit(":", 1)[1])
-        connection: http.client.HTTPConnection = http.client.HTTPConnection(
-            "127.0.0.1", port, timeout=timeout
-        )
+        port, context = int(deployment.direct.rsplit(":", 1)[1]), None
     else:
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1",
-            deployment.proxy.https_port,
-            timeout=timeout,
-            context=deployment.proxy.context,
-        )
-    try:
-        connection.request(
-            method, target, body=body, headers={"Host": "widgets.example", **(headers or {})}
-        )
-        response = connection.getresponse()
-        return Answer(response.status, response.headers, response.read())
-    finally:
-        connection.close()
+        port, context = proxy.https_port, proxy.context
+    return send(port, method, target, context=context, headers=headers, body=body, timeout=timeout)
 
 
 def healthz_answers(deployment: Deployment, *, direct: bool, within: float) -> bool:

@@ -53,9 +53,5 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         "https://shop.example",
     )
     serve = servers.widgetserver(env, free_port(), workers=2)
-    with serve as direct, servers.nginx(tmp_path_factory.mktemp("nginx"), _port(direct)) as proxy:
-        yield Deployment(direct, proxy, instance, site)
-
-
-def _port(url: str) -> int:
-    return int(url.rsplit(":", 1)[1])
+    with serve as direct, servers.nginx(tmp_path_factory.mktemp("nginx"), direct.port) as proxy:
+        yield Deployment(direct.url, proxy, instance, site)

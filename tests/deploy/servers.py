@@ -12,7 +12,7 @@ import socket
 import ssl
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,12 +60,18 @@ class Proxy:
         return f"https://127.0.0.1:{self.https_port}"
 
 
-def nginx_config(folder: Path, upstream_port: int, http_port: int, https_port: int) -> Path:
-    """The shipped file with this machine's ports and paths, inside a minimal nginx.conf."""
+def nginx_config(
+    folder: Path, upstream_ports: Sequence[int], http_port: int, https_port: int
+) -> Path:
+    """The shipped file with this machine's ports and paths, inside a minimal nginx.conf.
+
+    Its one upstream server becomes one line per port, as docs/deploy.md says to list machines.
+    """
     cert, key = certificate(folder)
     site = SHIPPED.read_text(encoding="utf-8")
+    upstreams = "\n    ".join(f"server 127.0.0.1:{port};" for port in upstream_ports)
     for old, new in [
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
+        ("server 127.0.0.1:8000;", upstreams),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         ("/var/cache/nginx/widgetserver", str(folder / "cache")),
@@ -91,11 +97,12 @@ def nginx_config(folder: Path, upstream_port: int, http_port: int, https_port: i
     return main
 
 
-def _wait_for(port: int, process: subprocess.Popen[str]) -> None:
+def _wait_for(port: int, process: subprocess.Popen[str], log: Path | None = None) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"exited with {process.returncode}: {process.communicate()}")
+            output = log.read_text() if log else process.communicate()
+            raise AssertionError(f"exited with {process.returncode}: {output}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
@@ -105,9 +112,10 @@ def _wait_for(port: int, process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def nginx(folder: Path, upstream_port: int) -> Iterator[Proxy]:
+def nginx(folder: Path, *upstream_ports: int) -> Iterator[Proxy]:
+    """nginx running the shipped file in front of the servers on ``upstream_ports``."""
     http_port, https_port = free_port(), free_port()
-    conf = nginx_config(folder, upstream_port, http_port, https_port)
+    conf = nginx_config(folder, upstream_ports, http_port, https_port)
     prefix = str(folder) + "/"
     subprocess.run([NGINX, "-t", "-q", "-p", prefix, "-c", str(conf)], check=True)
     process = subprocess.Popen(
@@ -125,21 +133,57 @@ def nginx(folder: Path, upstream_port: int) -> Iterator[Proxy]:
         process.communicate(timeout=30)
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running ``widgetserver serve``: its URL, its gunicorn master and its output."""
+
+    url: str
+    pid: int
+    log: Path
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def workers(self) -> list[int]:
+        """The pids of the master's worker processes right now."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue  # gone meanwhile
+                # The parent pid is the second field after the command name "(...)".
+                if int(stat.rpartition(")")[2].split()[1]) == self.pid:
+                    found.append(int(entry.name))
+        return sorted(found)
+
+
 @contextmanager
-def widgetserver(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
-    """``widgetserver serve`` with sync workers; yields its URL once it is ready."""
-    process = subprocess.Popen(
-        [WIDGETSERVER, "serve", "--port", str(port), "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+def widgetserver(
+    env: dict[str, str], port: int, workers: int, *, access_log: bool = False
+) -> Iterator[Served]:
+    """``widgetserver serve`` with sync workers, once it is ready.
+
+    Its output goes to ``serve.log`` in its instance folder (a pipe nobody reads would stall a
+    server that logs every request).
+    """
+    log = Path(env["WIDGETSERVER_INSTANCE_PATH"]) / "serve.log"
+    command = [WIDGETSERVER, "serve", "--port", str(port), "--workers", str(workers)]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [*command, "--access-log" if access_log else "--no-access-log"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    served = Served(f"http://127.0.0.1:{port}", process.pid, log)
     try:
-        _wait_for(port, process)
-        wait_ready(base, STARTUP_SECONDS)
-        yield base
+        _wait_for(port, process, log)
+        wait_ready(served.url, STARTUP_SECONDS)
+        yield served
     finally:
         process.terminate()
-        process.communicate(timeout=30)
+        process.wait(timeout=30)

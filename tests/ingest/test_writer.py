@@ -4,7 +4,9 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import OperationalError
 
 from widgetserver.core.db import db
 from widgetserver.ingest import state
@@ -14,6 +16,8 @@ from widgetserver.models import Event, IngestDrop, RefCode
 from ..conftest import all_rows
 
 NOW = datetime(2026, 5, 12, 10, 30, tzinfo=UTC)
+#: Nothing listens on port 1.
+UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/none"
 
 
 def visit(site_id, code_id=None):
@@ -156,6 +160,24 @@ def test_the_writer_reconnects_after_losing_its_connection(app, site):
         assert writer.submit(WriteSet(site.id, NOW.date(), events=[visit(site.id)])).events == 1
         assert writer._connection is not connection
     assert len(all_rows(app, Event)) == 2
+
+
+def test_a_writer_that_cannot_reach_the_database_raises_the_error_answered_503(app, site):
+    """A database that is down (or restarting) is the same error as anywhere else: a 503."""
+    with app.app_context():
+        writer = state().writer
+        writer.submit(WriteSet(site.id, NOW.date(), events=[visit(site.id)]))
+        # The connection is lost and no new one can be made.
+        writer._connection.close()
+        writer._connection = None
+        reachable, writer.engine = writer.engine, create_engine(UNREACHABLE)
+        try:
+            with pytest.raises(OperationalError):
+                writer.submit(WriteSet(site.id, NOW.date(), events=[visit(site.id)]))
+        finally:
+            writer.engine.dispose()
+            writer.engine = reachable
+    assert len(all_rows(app, Event)) == 1
 
 
 def test_the_code_cache_forgets_the_least_recently_used(app, site, browser):

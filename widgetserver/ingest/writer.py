@@ -210,7 +210,12 @@ class GroupWriter:
 
     def _connect(self) -> Any:
         if self._connection is None:
-            connection = self.engine.raw_connection()
+            try:
+                connection = self.engine.raw_connection()
+            except self.engine.dialect.loaded_dbapi.OperationalError as exc:
+                # A raw connection's errors come unwrapped: this is the database unreachable
+                # (stopped, restarting), the 503 of web.errors, not a failure of ours.
+                raise OperationalError("ingest writer connect", None, exc) from exc
             connection.detach()  # the writer's own for good; never handed to anybody else
             if self._statements.sqlite:
                 # Browser events may lose the last moment before a power cut (never a process
