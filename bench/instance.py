@@ -58,6 +58,7 @@ def database(postgres: str | None, tag: str) -> Iterator[str | None]:
 
 def instance_env(folder: Path, url: str | None, **config: int) -> dict[str, str]:
     """The environment of an instance in ``folder`` (its SQLite file, unless ``url``)."""
+    folder.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGETSERVER_")}
     env["WIDGETSERVER_INSTANCE_PATH"] = str(folder)
     env["WIDGETSERVER_SECRET_KEY"] = "attack-battery-secret-key-0123456789"
