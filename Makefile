@@ -11,7 +11,7 @@ export WIDGETSERVER_INSTANCE_PATH ?= $(CURDIR)/instance
 # this note is silenced, every setuptools warning still shows.
 PIP_EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e
 
-.PHONY: run test lint format bench bench-dashboard bench-widgets size install clean translations
+.PHONY: run test lint format bench bench-attack bench-dashboard bench-widgets size install clean translations
 
 run: $(VENV)/.installed  ## Install into .venv, create the SQLite database, seed and serve the demo.
 	$(BIN)/widgetserver db upgrade
@@ -46,6 +46,9 @@ bench-dashboard: $(VENV)/.installed  ## The stats page's figures at a million ev
 bench-widgets: $(VENV)/.installed-test  ## What share buttons cost a page in real Chromium.
 	PYTHON=$(BIN)/python bash scripts/test-services.sh >/dev/null
 	$(BIN)/python bench/widgets.py
+
+bench-attack: $(VENV)/.installed  ## Hostile requests at every endpoint; the database growth abuse can still cause.
+	$(BIN)/python bench/attack.py
 
 translations: $(VENV)/.installed  ## Collect the owners' pages' texts, update and compile the catalogs.
 	$(BIN)/pybabel extract -F widgetserver/admin/translations/babel.cfg -k _l -k lazy_gettext \

@@ -140,6 +140,27 @@ def test_a_stalled_body_is_answered_408_after_the_body_timeout(served, path, med
     _no_traceback(served)
 
 
+#: A whole, valid body of each endpoint (only its Content-Length is wrong below).
+WHOLE = {
+    "/v1/events": b'{"site":"pk_x","events":[{"type":"visit","code":"abcdef"}]}',
+    "/v1/conversions": b'{"order_id":"1","amount":"1.00","currency":"EUR","status":"paid"}',
+    "/v1/conversions/browser": b'{"site":"pk_x","order_id":"1","amount":"1.00","currency":"EUR"}',
+    "/admin/login": b"email=a%40b.example&password=x",
+}
+
+
+@pytest.mark.parametrize(("path", "media_type"), ENDPOINTS)
+def test_a_body_cut_short_by_a_closed_connection_is_a_400(served, path, media_type):
+    """The client declares more than it sends and closes its side: the body did not arrive."""
+    body = WHOLE[path]
+    head = f"Content-Type: {media_type}\r\nContent-Length: {len(body) + 50}\r\n"
+    sock = _send(served, path, head, body)
+    sock.shutdown(socket.SHUT_WR)
+    status, answer = _answer(sock)
+    assert (status, _error_word(path, answer)) == (400, "malformed_body")
+    _no_traceback(served)
+
+
 def test_stalled_clients_on_every_worker_do_not_keep_the_server_from_answering(served):
     """Both workers held by clients that stopped sending; the next request is still answered."""
     framing, part = STALLED["stopped mid-chunk"]

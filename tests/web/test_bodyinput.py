@@ -63,6 +63,16 @@ def test_a_body_shorter_than_its_content_length_is_malformed():
     assert "Content-Length" in refused.value.message
 
 
+def test_a_short_body_is_malformed_also_where_the_server_marks_every_input_terminated():
+    # gunicorn sets wsgi.input_terminated on every request, chunked or not.
+    environ = _environ(io.BytesIO(b'{"a":1}'), CONTENT_LENGTH="100", **CHUNKED)
+    with pytest.raises(ApiError) as refused:
+        GuardedInput(environ, None).read(65537)
+    assert refused.value.error == "malformed_body"
+    chunked = _environ(io.BytesIO(b'{"a":1}'), HTTP_TRANSFER_ENCODING="chunked", **CHUNKED)
+    assert GuardedInput(chunked, None).read(65537) == b'{"a":1}'
+
+
 def test_a_whole_body_reads_as_it_is_in_pieces_lines_and_to_the_end():
     body = b"line one\nline two\nrest"
     guarded = GuardedInput(_environ(io.BytesIO(body), CONTENT_LENGTH=str(len(body))), None)
@@ -70,7 +80,9 @@ def test_a_whole_body_reads_as_it_is_in_pieces_lines_and_to_the_end():
     assert guarded.readline() == b"one\n"
     assert list(guarded) == [b"line two\n", b"rest"]
     assert guarded.read() == b""
-    chunked = GuardedInput(_environ(io.BytesIO(body), **CHUNKED), None)
+    chunked = GuardedInput(
+        _environ(io.BytesIO(body), HTTP_TRANSFER_ENCODING="chunked", **CHUNKED), None
+    )
     assert chunked.read() == body
 
 

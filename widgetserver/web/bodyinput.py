@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NoReturn
 
 from gunicorn.http.errors import ParseException
+from werkzeug.wsgi import get_content_length
 
 from .errors import ApiError
 
@@ -47,10 +48,10 @@ class GuardedInput:
         self._socket = environ.get("gunicorn.socket")
         self._deadline = None if timeout is None else time.monotonic() + timeout
         self._timeout = timeout
-        length = environ.get("CONTENT_LENGTH")
-        chunked = environ.get("wsgi.input_terminated", False)
         # Bytes still owed by a body of declared length (None: chunked or unknown length).
-        self._owed = int(length) if length and length.isdigit() and not chunked else None
+        # Not ``wsgi.input_terminated``: gunicorn sets it on every request, so a body cut
+        # short by a closed connection would pass for a whole one.
+        self._owed = get_content_length(environ)
 
     def read(self, size: int | None = -1) -> bytes:
         wanted = self._wanted(size)

@@ -43,10 +43,10 @@ def read_body(max_bytes: int) -> bytes:
     such instead of arriving cut off. A body that is broken on the wire, shorter than its
     Content-Length or too slow is refused while it is read (``bodyinput``: 400 or 408).
     """
-    length = request.content_length
+    length = request.content_length  # None when chunked (or not declared)
     if length is not None and length > max_bytes:
         raise ApiError(413, "body_too_large", f"The body may be at most {max_bytes} bytes.")
-    if length is not None and not request.environ.get("wsgi.input_terminated"):
+    if length is not None:
         # The common case, and the hot path of ingest: exactly Content-Length bytes.
         return request.environ["wsgi.input"].read(length) if length else b""
     raw = request.stream.read(max_bytes + 1)
