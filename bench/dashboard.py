@@ -16,8 +16,9 @@ Then, per database:
 * the baseline, in the same rounds: a bare ``SELECT count(*)`` over the same site's events of
   the 12 months, the least any page counting those rows could cost.
 
-With ``--today`` the events (and orders) all fall on the current day, a day not yet rolled up
-that every request sums from ``events`` (``now`` is 20:00 of that day in Berlin), over
+With ``--today`` the events (and orders) all fall on the current day, a day not yet closed,
+put together from its stored slices and its last minute of events (``now`` is 20:00 of that
+day in Berlin; the first views store the slices), over
 ``--products`` distinct pages (default 50,000 in this scenario): the median of ``--runs``
 runs of ``report()`` for today alone and for the 7- and 30-day presets (which hold today),
 beside a bare ``SELECT count(*)`` of the day's events in the same run.
@@ -138,7 +139,7 @@ def seeded_app(
 
 
 def measure_today(name: str, url: str, args: argparse.Namespace) -> list[str]:
-    """Every event on the current day: the live day summed from ``events`` per request."""
+    """Every event on the current day: the live day from its slices and its last minute."""
     today = datetime.now(UTC).astimezone(ZoneInfo(TZ)).date()
     since = datetime.combine(today, clock_time(), ZoneInfo(TZ)).astimezone(UTC)
     now = datetime.combine(today, clock_time(20), ZoneInfo(TZ)).astimezone(UTC)

@@ -88,6 +88,8 @@ def plan(start: datetime, end: datetime, now: datetime) -> tuple[list[Slice], li
         else:
             step = MINUTE - seconds % MINUTE
             stop = min(end, at + timedelta(seconds=step))
+            if stop + SETTLE > now:
+                stop = end  # nothing later has settled either
             if live and live[-1] == at:
                 live[-1] = stop
             else:
