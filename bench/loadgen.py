@@ -12,6 +12,8 @@ import json
 import resource
 import string
 import subprocess
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -232,6 +234,37 @@ class Load:
     wrk: str
     threads: int
     connections: int
+
+    def alternate(
+        self,
+        scenarios: tuple[Scenario, ...],
+        scripts: dict[str, Path],
+        targets: dict[str, Any],
+        *,
+        rounds: int,
+        duration: int,
+        tags: Iterator[str],
+        ended: Callable[[Run, str], None],
+    ) -> list[tuple[str, Run]]:
+        """Every scenario along every path in turn, ``rounds`` times, so the machine's noise
+        falls on all paths alike; ``ended(run, label)`` as each run ends. ``targets`` need a
+        ``url`` and ``cpu_seconds()`` like a ``Server``."""
+        runs: list[tuple[str, Run]] = []
+        for round_ in range(1, rounds + 1):
+            for scenario in scenarios:
+                for path, target in targets.items():
+                    run = self.run(
+                        scenario,
+                        scripts[scenario.key],
+                        target,
+                        round_=round_,
+                        duration=duration,
+                        tag=next(tags),
+                    )
+                    runs.append((path, run))
+                    ended(run, f"{path} {round_}")
+                    time.sleep(0.5)
+        return runs
 
     def run(
         self,

@@ -20,7 +20,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from ingest import cli_path, create_site, register_codes
@@ -73,27 +72,21 @@ def bench(options: argparse.Namespace, tmp: Path) -> list[tuple[str, Run]]:
     scripts = write_scripts(tmp, site_key)
     load = Load(options.wrk, options.wrk_threads, options.connections)
     tags = (f"p{i:03d}t" for i in range(1, 1000))
-    runs: list[tuple[str, Run]] = []
     (tmp / "nginx").mkdir()
     with running(server):
         server.wait_ready(options.workers)
         register_codes(server.url, site_key)
         with nginx(tmp / "nginx", port) as proxy:
             targets = {"direct": server, "nginx": Through(proxy.url, server)}
-            for round_ in range(1, options.rounds + 1):
-                for scenario in SCENARIOS:
-                    for path, target in targets.items():
-                        run = load.run(
-                            scenario,
-                            scripts[scenario.key],
-                            target,  # type: ignore[arg-type] - Load needs .url, .cpu_seconds()
-                            round_=round_,
-                            duration=options.duration,
-                            tag=next(tags),
-                        )
-                        runs.append((path, run))
-                        run_line(run, f"{path} {round_}", sys.stdout)
-                        time.sleep(0.5)
+            runs = load.alternate(
+                SCENARIOS,
+                scripts,
+                targets,
+                rounds=options.rounds,
+                duration=options.duration,
+                tags=tags,
+                ended=lambda run, label: run_line(run, label, sys.stdout),
+            )
     return runs
 
 

@@ -27,7 +27,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,20 +143,15 @@ def bench(options: argparse.Namespace, tmp: Path, url: str) -> tuple[list[tuple[
                 PATHS[1]: Target(one.url, [a]),
                 PATHS[2]: Target(two.url, [a, b]),
             }
-            for round_ in range(1, options.rounds + 1):
-                for scenario in SCENARIOS:
-                    for path, target in targets.items():
-                        run = load.run(
-                            scenario,
-                            scripts[scenario.key],
-                            target,  # type: ignore[arg-type] - Load needs .url, .cpu_seconds()
-                            round_=round_,
-                            duration=options.duration,
-                            tag=next(tags),
-                        )
-                        runs.append((path, run))
-                        run_line(run, f"{path} {round_}", sys.stdout)
-                        time.sleep(0.5)
+            runs = load.alternate(
+                SCENARIOS,
+                scripts,
+                targets,
+                rounds=options.rounds,
+                duration=options.duration,
+                tags=tags,
+                ended=lambda run, label: run_line(run, label, sys.stdout),
+            )
     return runs, registered
 
 
