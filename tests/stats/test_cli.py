@@ -1,10 +1,11 @@
-"""``widgetserver stats rollup`` sums closed days ahead of the first view."""
+"""``widgetserver stats rollup`` sums closed days, and today's settled slices, ahead of the
+first view."""
 
 import pytest
 from sqlalchemy import func, select
 
 from widgetserver.core.db import db
-from widgetserver.models import StatsDay
+from widgetserver.models import StatsDay, StatsSlice
 
 from .conftest import BERLIN
 
@@ -26,6 +27,12 @@ def test_rollup_sums_the_closed_days_of_every_site_once(app, runner, site, story
     assert stored_days(app) == 3
     again = runner.invoke(args=["stats", "rollup", "--days", "5", "--site", site.key])
     assert again.exit_code == 0 and stored_days(app) == 3
+    # Today's settled slices are stored too: the first view of a busy open day is ready.
+    with app.app_context():
+        slices = db.session.scalar(
+            select(func.count()).select_from(StatsSlice).where(StatsSlice.dimension == "")
+        )
+    assert slices > 0
 
 
 def test_rollup_of_an_unknown_site_says_so_and_fails(app, runner, site, story):

@@ -1,10 +1,11 @@
 """``widgetserver stats rollup`` and ``prune``: closed days summed ahead, old events deleted.
 
 The stats sum a closed day's events once, the first time a period containing it is shown; on
-a site with a long history that first view pays for every day at once. Run ``rollup`` after an
-upgrade (and, if you like, nightly from cron) so owners never wait for it. ``prune`` deletes
-the events older than ``EVENTS_KEEP_DAYS`` once their days are rolled up (``retention``):
-schedule it daily.
+a site with a long history that first view pays for every day at once, and the first view of a
+busy open day pays for its slices (``slices``). Run ``rollup`` after an upgrade (and, if you
+like, nightly or hourly from cron) so owners never wait for it: its period ends today.
+``prune`` deletes the events older than ``EVENTS_KEEP_DAYS`` once their days are rolled up
+(``retention``): schedule it daily.
 """
 
 from __future__ import annotations
