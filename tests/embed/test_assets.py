@@ -91,6 +91,22 @@ def test_unknown_asset_names_are_404(client, name):
     assert "Set-Cookie" not in response.headers
 
 
+def test_a_widget_this_build_lacks_is_a_404_cached_as_long_as_the_loader(client):
+    """The loader asks for any widget a container names (it carries no list of them)."""
+    response = client.get(f"/v1/assets/badge.{assets.build().version}.en.js")
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.json["error"] == "not_found"
+
+
+def test_a_widget_named_with_another_hash_is_a_404_not_cached(client):
+    """The hash may be a newer build's, which another server of a release already has."""
+    response = client.get("/v1/assets/badge.0123456789ab.en.js")
+    assert response.status_code == 404
+    assert "max-age" not in response.headers.get("Cache-Control", "")
+
+
 @pytest.mark.parametrize(
     ("accept", "encoding"),
     [("br, gzip", "br"), ("gzip, deflate", "gzip"), ("", None), ("br;q=0, gzip", "gzip")],

@@ -184,7 +184,7 @@ def test_a_container_naming_a_widget_the_server_lacks_stays_empty_and_breaks_not
     page.goto(url)
     page.locator("[data-swk='share'] .b").first.wait_for()
     page.wait_for_load_state("networkidle")
-    # The loader names no widget: it asks once, and the server says there is none.
+    # The loader names no widget: it asks once, and the server says there is none (a 404).
     version = assets.build().version
     badge = f"{setup.widget.url}/v1/assets/badge.{version}.en.js"
     assert requests.count(badge) == 1

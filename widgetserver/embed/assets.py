@@ -93,6 +93,14 @@ class Build:
                 return self.files[current], False
         return None
 
+    def lacks(self, name: str) -> bool:
+        """Whether a name with this build's hash names no file of it: a widget the build lacks.
+
+        Only a release can change that. A name with another hash may come from a newer build
+        (a page whose loader a newer server sent while this one still runs), so it is not known.
+        """
+        return name.split(".")[1:2] == [self.version] and name not in self.files
+
     def over_budget(self) -> list[Asset]:
         """The files whose gzipped size exceeds their budget."""
         return [a for a in (self.loader, *self.files.values()) if len(a.gzip) > a.budget]
