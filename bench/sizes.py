@@ -35,7 +35,7 @@ def main() -> int:
         print(row(asset))
     for asset in build.over_budget():
         print(f"OVER BUDGET: {asset.name}", file=sys.stderr)
-    if "share" in build.versions:
+    if any(name.startswith("share.") for name in build.files):
         share = [len(a.gzip) for n, a in build.files.items() if n.startswith("share.")]
         page = len(build.loader.gzip) + statistics.median(share)
         shariff = sum(SHARIFF.values())

@@ -49,7 +49,7 @@ def test_the_loader_is_short_cached_revalidated_and_sets_no_cookie(client):
 
 
 def test_widget_files_are_named_by_content_and_cached_for_a_year(client):
-    name = f"share.{assets.build().versions['share']}.de.js"
+    name = f"share.{assets.build().version}.de.js"
     response = client.get(f"/v1/assets/{name}")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
@@ -58,11 +58,13 @@ def test_widget_files_are_named_by_content_and_cached_for_a_year(client):
     assert b'"lang":"de"' in response.data
 
 
-def test_the_loader_names_the_current_widget_files(client):
+def test_the_loader_names_the_current_widget_files_by_one_hash_and_no_widget(client):
     loader = client.get("/v1/loader.js").data.decode()
-    version = assets.build().versions["share"]
-    assert json.dumps({"share": version}, separators=(",", ":")) in loader
+    build = assets.build()
+    assert json.dumps(build.version) in loader
     assert json.dumps(list(LANGUAGES), separators=(",", ":")) in loader
+    assert '"share"' not in loader
+    assert {name.split(".")[1] for name in build.files} == {build.version}
 
 
 def test_a_page_with_a_slightly_old_loader_still_gets_its_widget_only_briefly_cached(client):
@@ -89,12 +91,28 @@ def test_unknown_asset_names_are_404(client, name):
     assert "Set-Cookie" not in response.headers
 
 
+def test_a_widget_this_build_lacks_is_a_404_cached_as_long_as_the_loader(client):
+    """The loader asks for any widget a container names (it carries no list of them)."""
+    response = client.get(f"/v1/assets/badge.{assets.build().version}.en.js")
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.json["error"] == "not_found"
+
+
+def test_a_widget_named_with_another_hash_is_a_404_not_cached(client):
+    """The hash may be a newer build's, which another server of a release already has."""
+    response = client.get("/v1/assets/badge.0123456789ab.en.js")
+    assert response.status_code == 404
+    assert "max-age" not in response.headers.get("Cache-Control", "")
+
+
 @pytest.mark.parametrize(
     ("accept", "encoding"),
     [("br, gzip", "br"), ("gzip, deflate", "gzip"), ("", None), ("br;q=0, gzip", "gzip")],
 )
 def test_responses_are_compressed_as_the_browser_accepts(client, accept, encoding):
-    name = f"share.{assets.build().versions['share']}.en.js"
+    name = f"share.{assets.build().version}.en.js"
     for path in ("/v1/loader.js", f"/v1/assets/{name}"):
         response = client.get(path, headers={"Accept-Encoding": accept})
         assert response.headers.get("Content-Encoding") == encoding
@@ -181,7 +199,7 @@ def test_a_widget_file_carries_only_its_own_strings_icons_and_helpers():
         table = json.loads(
             (files("widgetserver.widgets") / widget.strings / "en.json").read_text("utf-8")
         )
-        name = f"{widget.name}.{build.versions[widget.name]}.en.js"
+        name = f"{widget.name}.{build.version}.en.js"
         text = build.files[name].raw.decode()
         strings = json.loads(re.search(r"const T=(\{.*?\}),ICONS=", text).group(1))
         assert strings == table

@@ -42,9 +42,13 @@ def hello_files(build: assets.Build) -> dict[str, assets.Asset]:
 
 def test_the_test_widget_is_built_in_every_language_beside_the_real_ones():
     build = assets.build(REGISTRY)
-    version = build.versions["hello"]
+    version = build.version
     assert set(hello_files(build)) == {f"hello.{version}.{lang}.js" for lang in LANGUAGES}
-    assert build.versions["share"] == assets.build().versions["share"]  # untouched by it
+    alone = assets.build()
+    assert version != alone.version  # one name for the build: a new widget renames them all
+    for lang in LANGUAGES:  # but leaves their content untouched
+        share = build.files[f"share.{version}.{lang}.js"].raw
+        assert share == alone.files[f"share.{alone.version}.{lang}.js"].raw
     german = build.files[f"hello.{version}.de.js"].raw
     assert german.startswith(b"/*! Social Widget Kit test widget */")
     assert b'"hello":"Hallo"' in german and b"Hello" not in german
@@ -73,8 +77,8 @@ def test_the_app_serves_the_test_widget_with_the_same_caching_and_names_it_in_th
     client = hello_app.test_client()
     build = assets.build(REGISTRY)
     loader = client.get("/v1/loader.js").data.decode()
-    assert json.dumps(build.versions, separators=(",", ":")) in loader
-    name = f"hello.{build.versions['hello']}.fr.js"
+    assert json.dumps(build.version) in loader
+    name = f"hello.{build.version}.fr.js"
     response = client.get(f"/v1/assets/{name}", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
@@ -87,9 +91,32 @@ def test_the_app_serves_the_test_widget_with_the_same_caching_and_names_it_in_th
     )
 
 
+#: Names of widgets to come, and more: registered as copies of the test widget.
+MANY = ("recommend", "badge", "offer", "vote", "poll", "rating", "follow", "newsletter")
+
+
+@pytest.mark.parametrize("count", [1, 4, len(MANY)])
+def test_the_loader_weighs_the_same_however_many_widgets_are_registered(count):
+    """Each widget may add a few bytes to the loader at most: it names none of them."""
+    alone = assets.build()
+    extra = tuple(replace(HELLO, name=name) for name in MANY[:count])
+    build = assets.build((*WIDGETS, *extra))
+    assert {name.split(".")[0] for name in build.files} == {"share", *MANY[:count]}
+    loader = build.loader.raw
+    assert loader.replace(build.version.encode(), b"") == alone.loader.raw.replace(
+        alone.version.encode(), b""
+    )
+    for widget in extra:
+        assert f'"{widget.name}"'.encode() not in loader
+    # Only the build's hash differs, and hashes compress a few bytes better or worse.
+    assert len(build.loader.gzip) <= len(alone.loader.gzip) + 6
+    assert len(build.loader.gzip) <= build.loader.budget
+    build.check_budgets()
+
+
 def test_an_app_without_the_test_widget_does_not_serve_it(live_app):
     client = live_app.test_client()
-    name = f"hello.{assets.build(REGISTRY).versions['hello']}.en.js"
+    name = f"hello.{assets.build(REGISTRY).version}.en.js"
     assert client.get(f"/v1/assets/{name}").status_code == 404
     assert b'"hello"' not in client.get("/v1/loader.js").data
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from widgetserver.embed import assets
 from widgetserver.models import Conversion
 
 from ..conftest import all_rows
@@ -169,3 +170,23 @@ def test_the_language_is_the_whole_primary_tag_not_its_first_letters(
     page.goto(url)
     page.locator("[data-swk] .b").first.wait_for()
     assert [u.rsplit(".", 2)[-2] for u in requests if "/v1/assets/" in u] == [lang]
+
+
+def test_a_container_naming_a_widget_the_server_lacks_stays_empty_and_breaks_nothing(
+    setup, context
+):
+    url = setup.page("/p/mug", body="<div data-swk='badge'></div><div data-swk='share'></div>")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.locator("[data-swk='share'] .b").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    # The loader names no widget: it asks once, and the server says there is none (a 404).
+    version = assets.build().version
+    badge = f"{setup.widget.url}/v1/assets/badge.{version}.en.js"
+    assert requests.count(badge) == 1
+    assert page.evaluate("document.querySelector(\"[data-swk='badge']\").childNodes.length") == 0
+    assert errors == []

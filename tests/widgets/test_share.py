@@ -92,7 +92,7 @@ def test_a_product_page_asks_only_the_widget_server_three_times_and_stores_nothi
     page.wait_for_load_state("networkidle")
     hosts = {urlsplit(u).netloc for u in requests}
     assert hosts == {urlsplit(setup.shop.url).netloc, urlsplit(setup.widget.url).netloc}
-    version = assets.build().versions["share"]
+    version = assets.build().version
     asked = widget_requests(setup, requests)
     assert asked[0] == f"{setup.widget.url}/v1/loader.js"
     assert sorted(asked[1:]) == [  # the settings and the buttons, side by side
@@ -550,7 +550,7 @@ def test_when_the_page_says_its_language_the_buttons_are_asked_for_beside_the_se
     page.on("response", lambda r: seen.append(f"got {urlsplit(r.url).path.split('/')[-1]}"))
     page.goto(url)
     buttons(page).first.wait_for()
-    version = assets.build().versions["share"]
+    version = assets.build().version
     assert seen.index(f"asked share.{version}.nl.js") < seen.index("got config")
 
 

@@ -14,10 +14,9 @@
 
   const endpoint = (script.dataset.endpoint || new URL(script.src).origin).replace(/\/$/, '');
   const queued = (w.swk && w.swk.q) || [];
-  const ASSETS = __SWK_ASSETS__; // widget -> content hash of its bundles (put in by the build)
+  const VERSION = __SWK_VERSION__; // of this build's widget files (put in by the build)
   const LANGS = __SWK_LANGS__;
-  const defined = {}; // "share:de" -> the widget's mount function
-  const waiting = {}; // "share:de" -> containers waiting for that bundle
+  const files = {}; // "share:de" -> the containers waiting for that file, then its mount function
   const seen = new WeakSet();
   const CODE = /^[A-Za-z0-9_-]{6,32}$/;
   const KEY = 'swk:' + site;
@@ -101,14 +100,14 @@
   // The container's language, then the page's, then the site's default, then English. Before
   // the site's settings have arrived (`settled` false) it is null when they could decide it.
   const language = (host, settled) => {
-    const tags = [host.dataset.swkLang, document.documentElement.lang, config && config.lang];
-    for (const tag of tags) {
-      const lang = String(tag || '').split(/[-_]/)[0].toLowerCase();
+    for (const tag of [
+      host.dataset.swkLang, document.documentElement.lang, config && config.lang,
+    ]) {
+      const lang = (tag || '').split(/[-_]/)[0].toLowerCase();
       if (LANGS.includes(lang)) return lang;
     }
     return settled ? 'en' : null;
   };
-  const widget = (host) => ({}).hasOwnProperty.call(ASSETS, host.dataset.swk);
 
   // What a widget's mount(host, ctx) gets. ctx.keep(name, value) and ctx.kept(name) keep values
   // under the same policy as the code; ctx.keeping() is the storage mode that allows it now.
@@ -128,21 +127,21 @@
   // Ask for a widget's file in one language, once.
   const load = (type, lang) => {
     const key = `${type}:${lang}`;
-    if (!defined[key] && !waiting[key]) {
-      waiting[key] = [];
+    if (!files[key]) {
+      files[key] = [];
       const tag = document.createElement('script'); // async, as added by a script
-      tag.src = `${endpoint}/v1/assets/${type}.${ASSETS[type]}.${lang}.js`;
+      tag.src = `${endpoint}/v1/assets/${type}.${VERSION}.${lang}.js`;
       document.head.append(tag);
     }
     return key;
   };
 
   const fill = (host) => {
-    if (seen.has(host) || !widget(host)) return;
+    if (seen.has(host)) return;
     seen.add(host);
-    const key = load(host.dataset.swk, language(host, true));
-    if (defined[key]) start(defined[key], host);
-    else waiting[key].push(host);
+    const file = files[load(host.dataset.swk, language(host, true))];
+    if (file.push) file.push(host);
+    else start(file, host);
   };
 
   // An element, or a shadow root the shop names with swk('scan', root).
@@ -155,35 +154,31 @@
     scan,
     // Called by a widget bundle once it has arrived.
     define(key, mount) {
-      defined[key] = mount;
-      (waiting[key] || []).forEach((host) => start(mount, host));
-      delete waiting[key];
+      const hosts = files[key] || [];
+      files[key] = mount;
+      hosts.forEach((host) => start(mount, host));
     },
     consent(value) {
       consent = value === true;
       if (consent) save();
       else forget();
     },
-    conversion(data) {
+    conversion({ order_id: id, amount, currency, token }) {
       // Without an order id every such order would merge into one: report nothing instead.
-      if (!data || data.order_id == null || data.amount == null || !data.currency) return;
-      const ref = code || recall();
+      if (id == null || amount == null || !currency) return;
       post('/v1/conversions/browser', {
         site,
-        order_id: String(data.order_id),
-        amount: String(data.amount),
-        currency: String(data.currency),
-        ref,
-        token: data.token,
+        order_id: `${id}`,
+        amount: `${amount}`,
+        currency: `${currency}`,
+        ref: code || recall(),
+        token,
       });
     },
   };
 
-  const run = (args) => {
-    const command = commands[args[0]];
-    if (command) {
-      try { command(...args.slice(1)); } catch { /* a bad call must not break the page */ }
-    }
+  const run = ([name, ...args]) => {
+    try { commands[name](...args); } catch { /* an unknown or bad call must not break the page */ }
   };
 
   const api = function swk(...args) {
@@ -197,11 +192,11 @@
   // Widgets already on the page are asked for beside the settings, not after them, when their
   // language does not depend on the settings (their code waits in the queue until then).
   document.querySelectorAll('[data-swk]').forEach((host) => {
-    const lang = widget(host) && language(host, false);
+    const lang = language(host, false);
     if (lang) load(host.dataset.swk, lang);
   });
   fetch(`${endpoint}/v1/sites/${encodeURIComponent(site)}/config`, { credentials: 'omit' })
-    .then((response) => (response.ok ? response.json() : Promise.reject()))
+    .then((response) => response.ok ? response.json() : Promise.reject())
     .then((loaded) => {
       config = loaded;
       if (gpc()) forget();

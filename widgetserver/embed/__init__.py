@@ -4,14 +4,19 @@ The loader is revalidated every few minutes so a fix reaches every shop quickly;
 are named by their content and cached for a year. Both come compressed (brotli or gzip, as the
 browser accepts) and are loaded by ``<script>`` tags, which need no CORS.
 
+The loader asks for any widget a container names: one this build does not have, asked for by
+the build's own hash, is a 404 cached as long as the loader, so a container naming it costs a
+page one request every few minutes, not one on every page.
+
 The app builds the widgets of its ``EMBED_WIDGETS`` setting (a tuple of ``registry.Widget``;
 by default ``registry.WIDGETS``) once, at start.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 
+from ..web.errors import error_response
 from . import assets, registry
 
 bp = Blueprint("embed", __name__, url_prefix="/v1")
@@ -57,11 +62,21 @@ def loader() -> Response:
     return _serve(_build().loader, LOADER_MAX_AGE)
 
 
+def _not_found(*, cacheable: bool) -> Response:
+    response = error_response(404, "not_found", "This server has no such widget file.")
+    if cacheable:  # only the next release can add it: cached no longer than the loader
+        response.cache_control.public = True
+        response.cache_control.max_age = LOADER_MAX_AGE
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.get("/assets/<name>")
 def widget(name: str) -> Response:
     found = _build().widget_file(name)
     if found is None:
-        abort(404)
+        return _not_found(cacheable=_build().lacks(name))
     asset, current = found
     if current:
         return _serve(asset, IMMUTABLE_MAX_AGE, immutable=True)

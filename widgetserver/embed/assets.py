@@ -4,9 +4,10 @@ The pipeline: webassets bundles minify the scripts (rjsmin) and the style sheets
 Python, so no Node is needed to run the server. A widget is one script per language: the shared
 helper modules its registry entry names and its own code, wrapped in one function with that
 language's strings, its icons and its CSS put in, so a page loads exactly one file per widget
-and the loader carries none of the helpers. Widget files are named by a hash of their content
-and cached for a year; the loader, whose address is in every shop's snippet and so never
-changes, carries those hashes and is revalidated every few minutes. Each file is kept raw,
+and the loader carries none of the helpers. Widget files are named by one hash of the whole
+build's content and cached for a year; the loader, whose address is in every shop's snippet
+and so never changes, carries that one hash - not a table of the widgets, so that it weighs the
+same however many there are - and is revalidated every few minutes. Each file is kept raw,
 gzip- and brotli-compressed, with its size budget.
 
 ``build`` reads nothing but the registry it is given and the files it names, so a test can
@@ -71,8 +72,8 @@ class Asset:
 @dataclass(frozen=True)
 class Build:
     loader: Asset
-    #: widget -> the content hash in its file names
-    versions: dict[str, str]
+    #: The content hash in every widget file's name: one for the build, carried by the loader.
+    version: str
     #: "share.<hash>.<lang>.js" -> the file
     files: dict[str, Asset]
 
@@ -81,15 +82,24 @@ class Build:
 
         A page whose loader is a few minutes old may ask for the previous hash: it gets the
         current file (not a 404: an installed snippet never breaks), just not cached for long.
+        A widget this build does not have (removed, misspelt, not yet released) is None.
         """
         if name in self.files:
             return self.files[name], True
         parts = name.split(".")
-        if len(parts) == 4 and parts[0] in self.versions and parts[3] == "js":
-            current = f"{parts[0]}.{self.versions[parts[0]]}.{parts[2]}.js"
+        if len(parts) == 4 and parts[3] == "js":
+            current = f"{parts[0]}.{self.version}.{parts[2]}.js"
             if current in self.files:
                 return self.files[current], False
         return None
+
+    def lacks(self, name: str) -> bool:
+        """Whether a name with this build's hash names no file of it: a widget the build lacks.
+
+        Only a release can change that. A name with another hash may come from a newer build
+        (a page whose loader a newer server sent while this one still runs), so it is not known.
+        """
+        return name.split(".")[1:2] == [self.version] and name not in self.files
 
     def over_budget(self) -> list[Asset]:
         """The files whose gzipped size exceeds their budget."""
@@ -190,18 +200,20 @@ def build(widgets: tuple[Widget, ...] = WIDGETS, root: Path | None = None) -> Bu
     )
     # Each script keeps its one-line "/*! Social Widget Kit ... */" name for shops' devtools.
     env.config["RJSMIN_KEEP_BANG_COMMENTS"] = True
+    texts = {widget: _widget_texts(env, root, widget) for widget in widgets}
+    # One hash of every widget's name and files: a release that changes any of them renames
+    # them all (a page then loads its widgets afresh once), and the loader names no widget.
+    digest = hashlib.sha256()
+    for widget, by_lang in texts.items():
+        for lang in LANGUAGES:
+            digest.update(f"{widget.name}\0{lang}\0{by_lang[lang]}\0".encode())
+    version = digest.hexdigest()[:12]
     built: dict[str, Asset] = {}
-    versions: dict[str, str] = {}
-    for widget in widgets:
-        texts = _widget_texts(env, root, widget)
-        digest = hashlib.sha256("\0".join(texts[lang] for lang in LANGUAGES).encode())
-        versions[widget.name] = digest.hexdigest()[:12]
-        for lang, text in texts.items():
-            name = f"{widget.name}.{versions[widget.name]}.{lang}.js"
+    for widget, by_lang in texts.items():
+        for lang, text in by_lang.items():
+            name = f"{widget.name}.{version}.{lang}.js"
             built[name] = Asset.of(name, text, widget.budget)
     loader = _put(
-        _minified(env, root / "js" / "loader.js", "rjsmin"), assets=versions, langs=LANGUAGES
+        _minified(env, root / "js" / "loader.js", "rjsmin"), version=version, langs=LANGUAGES
     )
-    return Build(
-        loader=Asset.of("loader.js", loader, LOADER_BUDGET), versions=versions, files=built
-    )
+    return Build(loader=Asset.of("loader.js", loader, LOADER_BUDGET), version=version, files=built)
