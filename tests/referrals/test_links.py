@@ -366,3 +366,36 @@ def test_the_database_refuses_a_second_link_for_a_customer(app, site, clock):
                 )
             )
             session.flush()
+
+
+def test_parallel_forms_with_one_customers_token_give_one_code(app, site, clock):
+    from ..live import serving
+
+    body = json.dumps({"site": site.key, "token": token_for(site, clock)}).encode()
+    headers = {"Origin": SHOP, "User-Agent": BROWSER_UA, "Content-Type": "text/plain"}
+    codes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def ask() -> None:
+        request = urllib.request.Request(f"{server.url}/v1/referrals", data=body, headers=headers)
+        barrier.wait()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 201
+            codes.append(json.load(response)["code"])
+
+    with serving(app) as server:
+        threads = [threading.Thread(target=ask) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(codes) == 6 and len(set(codes)) == 1
+    assert len(referral_codes(app)) == 1
+
+
+def test_the_referrer_buying_through_their_own_link_is_a_self_referral(form, shop, site, clock):
+    code = form.ask(token=token_for(site, clock)).json["code"]
+    own = shop.conversion("1001", ref=code, customer_ref="cust-42").json["attribution"]
+    assert (own["decision"], own["self_referral"]) == ("attributed", True)
+    friend = shop.conversion("1002", ref=code, customer_ref="cust-77").json["attribution"]
+    assert (friend["kind"], friend["self_referral"]) == ("referral", False)
