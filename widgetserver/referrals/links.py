@@ -30,7 +30,7 @@ from ..core import fields
 from ..core.errors import DomainError
 from ..models import RefCode, ReferralClaim
 from . import claims
-from .token import Referrer
+from .token import INVALID_FIELD, Referrer
 
 CODE_ALPHABET = string.digits + string.ascii_lowercase
 CODE_LENGTH = 21
@@ -66,11 +66,11 @@ def target_page(url: object, origins: Collection[str]) -> str | None:
     try:
         page = fields.page_url(url)
     except fields.FieldError as exc:
-        raise DomainError("invalid_field", f"url: {exc.message}", {"field": "url"}) from None
+        raise DomainError(INVALID_FIELD, f"url: {exc.message}", {"field": "url"}) from None
     parts = urlsplit(page)
     if f"{parts.scheme}://{parts.netloc}" not in origins:
         raise DomainError(
-            "invalid_field",
+            INVALID_FIELD,
             "url: must be a page on one of the site's registered shop origins",
             {"field": "url"},
         )

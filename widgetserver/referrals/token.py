@@ -25,6 +25,7 @@ CUSTOMER_REF_MAX_LENGTH = 128
 ORDER_ID_MAX_LENGTH = 128
 
 INVALID_REFERRER = reason("invalid_referrer", "a referrer token's claims cannot be used")
+INVALID_FIELD = reason("invalid_field", "a field of a request for a referral link cannot be used")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def customer_ref(value: object) -> str:
         return fields.text(value, "customer_ref", CUSTOMER_REF_MAX_LENGTH)
     except fields.FieldError as exc:
         raise DomainError(
-            "invalid_field", f"customer_ref: {exc.message}", {"field": "customer_ref"}
+            INVALID_FIELD, f"customer_ref: {exc.message}", {"field": "customer_ref"}
         ) from None
 
 
