@@ -22,11 +22,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import fields
+from ..core.dbutil import insert_ignore
 from ..core.errors import DomainError
 from ..models import RefCode, ReferralClaim
 from . import claims
@@ -91,13 +91,8 @@ def tracked(page: str, code: str, settings: dict[str, Any]) -> str:
 
 def _insert(session: Session, values: dict[str, Any]) -> int | None:
     """Insert a referral code unless its code or its customer is taken; the new row's id."""
-    dialect = session.get_bind().dialect.name
-    statement: Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(RefCode).values(values).on_conflict_do_nothing()
-    else:
-        statement = sqlite.insert(RefCode).values(values).on_conflict_do_nothing()
-    return session.execute(statement.returning(RefCode.id)).scalar_one_or_none()
+    statement = insert_ignore(session, RefCode).values(values).returning(RefCode.id)
+    return session.execute(statement).scalar_one_or_none()
 
 
 def _values(site_id: int, page: str, visitor: int | None, now: datetime) -> dict[str, Any]:
