@@ -347,6 +347,7 @@ def battery(options: argparse.Namespace, folder: Path, url: str | None) -> bool:
         url,
         EVENTS_LIMIT_SITE=10**9,
         BROWSER_CONVERSIONS_LIMIT_SITE=10**9,
+        REFERRALS_LIMIT_SITE=10**9,
     )
     site = create_site(env)
     server = start_server(env, folder / "battery.log", options.workers)

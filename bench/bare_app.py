@@ -1,8 +1,9 @@
-"""The ceiling for the ingest benchmark: Flask and gunicorn doing nothing but the protocol.
+"""The ceiling for the benchmarks: Flask and gunicorn doing nothing but the protocol.
 
-One POST endpoint at the same path as the widget server's event endpoint reads the body,
-decodes the JSON and answers 202 with the shape of an ingest result. It touches no database, so
-the difference between this and ``POST /v1/events`` is the cost of ingest itself.
+A POST endpoint at the same path as the widget server's event endpoint reads the body,
+decodes the JSON and answers 202 with the shape of an ingest result; one at the path of the
+referral endpoint answers 201 with a fresh code. They touch no database, so the difference
+between these and the widget server's endpoints is the cost of the work itself.
 
 It is served exactly as ``widgetserver serve`` serves the widget server - the very same
 gunicorn options (``widgetserver.serve.gunicorn_options``) for the same workers and threads.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 
 from flask import Flask, Response, jsonify, request
 
@@ -31,6 +33,13 @@ def create_app() -> Flask:
     def receive_events() -> tuple[Response, int]:
         data = json.loads(request.get_data())
         return jsonify(accepted=len(data.get("events", ())), rejected=[]), 202
+
+    @app.post("/v1/referrals")
+    def create_referral() -> tuple[Response, int]:
+        """The ceiling of ``bench/referrals.py``: a fresh code, no database."""
+        json.loads(request.get_data())
+        code = secrets.token_hex(10)
+        return jsonify(code=code, link=f"https://shop.example/?swk={code}"), 201
 
     return app
 

@@ -240,6 +240,7 @@ class Builder:
         return [
             *self.events_attacks(),
             *self.browser_conversion_attacks(),
+            *self.referral_attacks(),
             *self.conversion_attacks(),
             *self.stats_attacks(),
             *self.config_attacks(),
@@ -454,6 +455,64 @@ class Builder:
     ) -> Attack:
         lines = [*headers, f"Content-Length: {len(body)}"]
         return Attack(endpoint, kind, raw=raw_request("POST", path, lines, body), expect=expect)
+
+    def referral_attacks(self) -> Iterator[Attack]:
+        """``POST /v1/referrals``: bodies, origins, tokens, pages and the honeypot."""
+        t = self.t
+        ep, path = "POST /v1/referrals", "/v1/referrals"
+        limit = 8 * 1024
+
+        def send(kind: str, body: object, **kw: object) -> Attack:
+            raw = body if isinstance(body, bytes) else compact(body)
+            return self.browser(ep, kind, path, raw, **kw)  # type: ignore[arg-type]
+
+        def ask(**fields: object) -> dict[str, object]:
+            return {"site": t.site_key, **fields}
+
+        for kind, body in self.malformed_bodies(limit):
+            yield send(kind, body, expect=_s(400))
+        yield from self.body_limit_attacks(
+            ep, path, limit, {"Origin": t.origin, "Content-Type": TEXT}
+        )
+        yield send("unknown site", ask(site="pk_nobody"), expect=_s(404))
+        yield send("foreign Origin", ask(), origin="https://evil.example", expect=_s(403))
+        yield send("no Origin", ask(), origin=None, expect=_s(403))
+        yield send("wrong media type", ask(), ctype="application/xml", expect=_s(415))
+        yield send("honeypot filled", ask(hp="https://spam.example"), expect=_s(400))
+        for kind, url in (
+            ("page off the site", "https://evil.example/"),
+            ("javascript: page", "javascript:alert(1)"),
+            ("page with markup", t.origin + '/"><script>alert(1)</script>'),
+            ("page of 5,000 characters", t.origin + "/" + "a" * 5000),
+        ):
+            yield send(kind, ask(url=url), expect=_s(201, 400))
+        now = int(time.time())
+        for kind, token, expect in (
+            ("forged token", "eyJhIjoxfQ." + self.code(43), _s(403)),
+            ("token wrong type", 12345, _s(403)),
+            ("token of 5 KB", "a" * 5_000 + "." + "b" * 43, _s(403)),
+            (
+                "expired token",
+                make_token(t.secret, "referrer", {"customer_ref": "c"}, now - 10),
+                _s(403),
+            ),
+            (
+                "conversion token as referrer token",
+                make_token(t.secret, "conversion", {"customer_ref": "c"}, now + 60),
+                _s(403),
+            ),
+            (
+                "customer_ref with a control character",
+                make_token(t.secret, "referrer", {"customer_ref": "a\u0000b"}, now + 60),
+                _s(400),
+            ),
+            (
+                "customer_ref with markup",
+                make_token(t.secret, "referrer", {"customer_ref": "<b>x</b>"}, now + 60),
+                _s(201),
+            ),
+        ):
+            yield send(kind, ask(token=token), expect=expect)
 
     def browser_conversion_attacks(self) -> Iterator[Attack]:
         t = self.t
@@ -851,6 +910,12 @@ class Builder:
                 compact(self.conversion()),
             ),
             (
+                "POST /v1/referrals",
+                "/v1/referrals",
+                [f"Origin: {t.origin}", f"Content-Type: {TEXT}"],
+                compact({"site": t.site_key}),
+            ),
+            (
                 "POST /admin/login",
                 "/admin/login",
                 [f"Cookie: {t.anon_cookie}", "Content-Type: application/x-www-form-urlencoded"],
@@ -1236,6 +1301,8 @@ class Builder:
             "/v1/events",
             "/v1/conversions",
             "/v1/conversions/browser",
+            "/v1/referrals",
+            f"/v1/sites/{t.site_key}/referrals",
             f"/v1/sites/{t.site_key}/stats",
             f"/v1/sites/{t.site_key}/config",
             "/v1/loader.js",

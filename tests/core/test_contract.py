@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from widgetserver import orders
+from widgetserver import orders, referrals
 from widgetserver.core import signing
 
 from .contract import TOLERANCE, serialise
@@ -116,11 +116,12 @@ def test_every_token_check_is_decided_as_it_states(check):
 def test_the_worked_examples_of_the_api_docs_are_vectors():
     docs = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     signatures = {v["name"]: v for v in SIGNATURES["signatures"]}
-    for name in ("conversion", "stats"):
+    for name in ("conversion", "stats", "referral"):
         hex_digest = signatures[name]["headers"]["X-SWK-Signature"].removeprefix("sha256=")
         assert f"# {hex_digest}\n" in docs, name
     tokens = {v["name"]: v for v in TOKENS["tokens"]}
     assert tokens["conversion_docs_example"]["token"] in docs
+    assert tokens["referrer_docs_example"]["token"] in docs
 
 
 def purposes_read_by_the_server() -> set[str]:
@@ -153,5 +154,6 @@ def resolve(node: ast.expr, namespace: Any) -> Any:
 def test_every_purpose_the_server_reads_has_vectors():
     read = purposes_read_by_the_server()
     assert orders.CONVERSION_TOKEN in read
+    assert referrals.REFERRER_TOKEN in read
     assert read <= set(TOKENS["purposes"]), "add a Purpose to tests/core/contract/tokens.py"
     assert {check["purpose"] for check in TOKENS["checks"]} == set(TOKENS["purposes"])

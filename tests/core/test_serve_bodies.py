@@ -33,6 +33,7 @@ ENDPOINTS = [
     ("/v1/events", "text/plain"),
     ("/v1/conversions", "application/json"),
     ("/v1/conversions/browser", "text/plain"),
+    ("/v1/referrals", "text/plain"),
     ("/admin/login", "application/x-www-form-urlencoded"),
 ]
 CHUNKED = "Transfer-Encoding: chunked\r\n"
@@ -145,6 +146,7 @@ WHOLE = {
     "/v1/events": b'{"site":"pk_x","events":[{"type":"visit","code":"abcdef"}]}',
     "/v1/conversions": b'{"order_id":"1","amount":"1.00","currency":"EUR","status":"paid"}',
     "/v1/conversions/browser": b'{"site":"pk_x","order_id":"1","amount":"1.00","currency":"EUR"}',
+    "/v1/referrals": b'{"site":"pk_x"}',
     "/admin/login": b"email=a%40b.example&password=x",
 }
 

@@ -249,3 +249,16 @@ def test_the_access_log_holds_no_client_address(deployment):
     log = deployment.proxy.access_log.read_text()
     assert "/healthz" in log
     assert "127.0.0.1" not in log
+
+
+def test_the_access_log_holds_no_claim_secret(deployment):
+    secret = "ClaimSecretThatMustNotBeLogged01"
+    assert call(deployment, "GET", f"/r/{secret}").status == 404
+    # nginx writes the line once the answer is sent: wait for it rather than race it.
+    deadline = time.monotonic() + 10
+    log = deployment.proxy.access_log.read_text()
+    while '"GET /r/' not in log and time.monotonic() < deadline:
+        time.sleep(0.05)
+        log = deployment.proxy.access_log.read_text()
+    assert '"GET /r/(claim)" 404' in log
+    assert secret not in log

@@ -1,4 +1,4 @@
-"""Order and site code knows nothing of HTTP, checked by reading each module's imports.
+"""Order, referral and site code knows nothing of HTTP, checked by reading each module's imports.
 
 Rewards jobs, mail jobs and CLI commands call this code outside any request; its refusals are
 ``core.errors.DomainError``s and the web layer alone turns them into statuses.
@@ -25,7 +25,7 @@ FLASK_ALLOWED = {
 
 def _domain_modules() -> list[str]:
     names = []
-    for package in ("widgetserver.orders", "widgetserver.sites"):
+    for package in ("widgetserver.orders", "widgetserver.referrals", "widgetserver.sites"):
         path = importlib.import_module(package).__path__
         names += [package, *(m.name for m in pkgutil.iter_modules(path, package + "."))]
     # A package's ``cli`` module is an interface like the web layer: it turns domain errors

@@ -101,6 +101,8 @@ def _post(client, path, exc, content_type, **headers):
         ("/v1/events", "text/plain"),
         ("/v1/conversions", "application/json"),
         ("/v1/conversions/browser", "text/plain"),
+        ("/v1/referrals", "text/plain"),
+        ("/v1/sites/pk_example_site_key/referrals", "application/json"),
     ],
 )
 def test_every_json_endpoint_answers_a_broken_body_with_400(client, site, path, content_type, exc):

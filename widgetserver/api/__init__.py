@@ -12,11 +12,17 @@ from flask import Blueprint, Flask, Response, request
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 # Imported for their routes.
-from . import conversions, events, openapi, siteconfig, stats  # noqa: E402, F401
+from . import claimpage, conversions, events, openapi, referrals, siteconfig, stats  # noqa: E402, F401
 
 #: Endpoints any shop page may call from the browser (signed endpoints are not among them).
 BROWSER_ENDPOINTS = frozenset(
-    {"api.receive_events", "api.report_browser_conversion", "api.site_config", "api.openapi_json"}
+    {
+        "api.receive_events",
+        "api.report_browser_conversion",
+        "api.create_referral",
+        "api.site_config",
+        "api.openapi_json",
+    }
 )
 
 
@@ -40,3 +46,4 @@ def allow_shop_pages(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(claimpage.bp)

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_LIMIT_SITE": 6000,
     "BROWSER_CONVERSIONS_LIMIT_CLIENT": 10,
     "BROWSER_CONVERSIONS_LIMIT_SITE": 600,
+    # Referral links asked for by browsers (POST /v1/referrals) per client and site, per site.
+    "REFERRALS_LIMIT_CLIENT": 10,
+    "REFERRALS_LIMIT_SITE": 600,
     # Server-to-server signatures older or newer than this many seconds are refused.
     "SIGNATURE_TOLERANCE": 300,
     # Days raw events are kept; ``widgetserver stats prune`` deletes older ones once their days
@@ -66,6 +69,14 @@ ENVIRONMENT: Mapping[str, tuple[str, Callable[[str], Any]]] = {
     ),
     "WIDGETSERVER_BROWSER_CONVERSIONS_LIMIT_SITE": (
         "BROWSER_CONVERSIONS_LIMIT_SITE",
+        lambda v: _at_least(1, int(v)),
+    ),
+    "WIDGETSERVER_REFERRALS_LIMIT_CLIENT": (
+        "REFERRALS_LIMIT_CLIENT",
+        lambda v: _at_least(1, int(v)),
+    ),
+    "WIDGETSERVER_REFERRALS_LIMIT_SITE": (
+        "REFERRALS_LIMIT_SITE",
         lambda v: _at_least(1, int(v)),
     ),
     "WIDGETSERVER_EVENTS_KEEP_DAYS": ("EVENTS_KEEP_DAYS", int),

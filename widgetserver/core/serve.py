@@ -106,7 +106,7 @@ def default_workers() -> int:
     "--access-log/--no-access-log",
     default=False,
     show_default=True,
-    help="Log every request (IP addresses appear in such a log).",
+    help="Log every request (IP addresses and claim links appear in such a log).",
 )
 def command(
     host: str, port: int, workers: int, threads: int, body_timeout: float, access_log: bool

@@ -15,7 +15,7 @@ from .limits import RateCounter
 from .orders import Conversion
 from .sites import LoginFailure, Owner, Site
 from .stats import EventRetention, StatsDay, StatsSlice
-from .tracking import Event, IngestDrop, RefCode, Salt, VisitorLink
+from .tracking import Event, IngestDrop, RefCode, ReferralClaim, Salt, VisitorLink
 
 __all__ = [
     "Base",
@@ -28,6 +28,7 @@ __all__ = [
     "Owner",
     "RateCounter",
     "RefCode",
+    "ReferralClaim",
     "Salt",
     "Site",
     "StatsDay",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,7 +29,18 @@ class RefCode(Base):
     """A reference code carried by a shared or recommended link."""
 
     __tablename__ = "ref_codes"
-    __table_args__ = (UniqueConstraint("site_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "code"),
+        # One personal link per customer: the database, not the caller, keeps it so.
+        Index(
+            "uq_ref_codes_site_id_referrer",
+            "site_id",
+            "referrer",
+            unique=True,
+            sqlite_where=text("kind = 'referral'"),
+            postgresql_where=text("kind = 'referral'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
@@ -43,7 +55,8 @@ class RefCode(Base):
     )
     #: Referrals: the shop's pseudonymous reference for the referring customer.
     referrer: Mapped[str | None] = mapped_column(String(128))
-    #: Shares: the sharer's visitor hash of that day, for self-referral detection.
+    #: Shares, and referral links made in a browser: the maker's visitor hash of that day,
+    #: for self-referral detection.
     visitor_hash: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
 
@@ -117,3 +130,18 @@ class IngestDrop(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     reason: Mapped[str] = mapped_column(String(40), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReferralClaim(Base):
+    """The private claim link of an anonymous referral link: only a keyed hash of its secret.
+
+    The secret itself exists only in the answer to the visitor who made the link; whoever
+    holds it can see that link's results (``referrals.claims``).
+    """
+
+    __tablename__ = "referral_claims"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("ref_codes.id", ondelete="CASCADE"), unique=True
+    )

@@ -38,6 +38,9 @@ class PublicSite:
     origins: frozenset[str]
     #: Effective settings (stored choices over the defaults).
     settings: dict[str, Any]
+    #: The first of the site's origins, as the owner listed them: where its links lead unless
+    #: a page is named (recommend-a-friend).
+    home: str = ""
 
 
 _CACHE = "widgetserver.sites"
@@ -68,7 +71,13 @@ def lookup(public_key: object, now: datetime | None = None) -> PublicSite | None
             )
         ).first()
     site = (
-        PublicSite(row.id, row.public_key, frozenset(row.origins), effective(row.settings))
+        PublicSite(
+            row.id,
+            row.public_key,
+            frozenset(row.origins),
+            effective(row.settings),
+            row.origins[0] if row.origins else "",
+        )
         if row
         else None
     )

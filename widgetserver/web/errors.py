@@ -39,6 +39,8 @@ STATUS: dict[str, int] = {
     "invalid_input": 400,
     "grace_running": 409,
     "rotation_conflict": 409,
+    # referrals: the claims of a verified referrer token cannot be used
+    "invalid_referrer": 400,
 }
 #: A reason missing from ``STATUS`` is still the client's request refused, not our failure.
 UNMAPPED_STATUS = 400

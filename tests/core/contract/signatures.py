@@ -48,6 +48,13 @@ REQUESTS = [
         b"",
     ),
     Request(
+        "referral",
+        "POST of a customer's referral link, the worked example of docs/api.md section 8",
+        "POST",
+        f"/v1/sites/{PUBLIC_KEY}/referrals",
+        b'{"customer_ref":"cust-4711","url":"https://shop.example/account"}',
+    ),
+    Request(
         "conversion_non_ascii_body",
         "a body with non-ASCII characters, sent as UTF-8: the signature covers the bytes",
         "POST",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from widgetserver import orders
+from widgetserver import orders, referrals
 from widgetserver.core import signing
 
 from . import FORMAT, GENERATED_BY, LIFETIME, NOW, ORDER, OTHER_SECRET, PREVIOUS_SECRET, SECRET
@@ -34,6 +34,17 @@ PURPOSES = [
             "docs_example": {**ORDER, "status": "paid"},
             "without_status": ORDER,
             "slash_and_non_ascii": {**ORDER, "order_id": "2026/Köln-17"},
+        },
+    ),
+    Purpose(
+        referrals.REFERRER_TOKEN,
+        referrals.REFERRER_TOKEN_MAX_AGE,
+        "names the referring customer of POST /v1/referrals (docs/api.md section 8); the same"
+        " customer_ref always gets the same link, a token may be used until it expires",
+        {
+            "docs_example": {"customer_ref": "cust-4711"},
+            "with_order": {"customer_ref": "cust-4711", "order_id": "1001"},
+            "slash_and_non_ascii": {"customer_ref": "kunde/Jürgen-17"},
         },
     ),
 ]

@@ -1,0 +1,151 @@
+"""Referral links: ``POST /v1/referrals`` (browser) and ``POST /v1/sites/{key}/referrals`` (signed).
+
+The browser endpoint is origin-checked and rate limited per client and site like browser
+conversions; with the shop's referrer token it answers the customer's one link, without one
+a fresh anonymous link and its claim link. A filled-in honeypot field (``hp``) is refused with
+``400 honeypot_filled`` and counted: a person whose browser filled the hidden field learns why
+no link came, and a bot learns nothing it can use. The signed endpoint gives a shop's server
+the customer's one link for its own order mail or account page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Response, current_app, jsonify
+
+from .. import referrals, sites
+from ..core import clock, ratelimit, signing
+from ..core.db import db
+from ..ingest import visitors
+from ..ingest.pipeline import count_refusal
+from ..models import Site
+from ..sites.settings import effective
+from ..web import jsonbody, publicurl, requestinfo
+from ..web.errors import ApiError
+from . import bp
+from .events import BROWSER_BODY_TYPES
+from .signed import signed_site
+
+#: How refused browser requests are counted in ``ingest_drops``.
+REFERRAL_RATE_LIMITED = "referral_rate_limited"
+REFERRAL_HONEYPOT = "referral_honeypot"
+#: A request for a link is a few short fields and perhaps a token.
+MAX_BYTES = 8 * 1024
+
+
+@bp.post("/referrals")
+def create_referral() -> tuple[Response, int]:
+    jsonbody.require_content_type(*BROWSER_BODY_TYPES)
+    config = current_app.config
+    data = jsonbody.require_object(jsonbody.parse(jsonbody.read_body(MAX_BYTES)))
+    now = clock.now()
+    site = sites.require_public(data.get("site"), now)
+    sites.require_origin(site, requestinfo.origin())
+    if data.get("hp") not in (None, ""):
+        count_refusal(site, now, REFERRAL_HONEYPOT)
+        raise ApiError(
+            400,
+            "honeypot_filled",
+            "A field meant to stay empty was filled in, as bots do; no link was made.",
+        )
+    address = requestinfo.client_ip()
+    limits = ratelimit.Rule(
+        "referrals", config["REFERRALS_LIMIT_CLIENT"], config["REFERRALS_LIMIT_SITE"],
+        config["SECRET_KEY"],
+    )  # fmt: skip
+    charges = limits.charges(site.id, address, 1, now)
+    limiter = ratelimit.limiter_of(current_app)
+    full = limiter.refusal(charges)
+    if full is not None:
+        raise _rate_limited(site, full, now)
+    token = data.get("token")
+    referrer = None if token is None else _referrer(site.id, token, now)
+    page = referrals.target_page(data.get("url"), site.origins)
+    visitor = visitors.visitor_hash(site.id, address, requestinfo.user_agent(), now)
+    with db.writing() as session:
+        settled = limiter.settle_in(session, [charges])
+        over = settled.refused[0]
+        if over is not None:
+            made = None
+        elif referrer is not None:
+            code, linked, created = referrals.personal_link(
+                session, site.id, referrer, page, home=site.home, visitor=visitor, now=now
+            )
+            made = referrals.Link(code, referrals.tracked(linked, code, site.settings), created)
+        else:
+            linked = page or site.home + "/"
+            code, claim = referrals.anonymous_link(
+                session, site.id, linked, visitor=visitor, key=config["SECRET_KEY"], now=now
+            )
+            made = referrals.Link(code, referrals.tracked(linked, code, site.settings), True, claim)
+    limiter.remember(settled)
+    if over is not None:
+        raise _rate_limited(site, over, now)
+    assert made is not None
+    return jsonify(_answer(made)), 201
+
+
+@bp.post("/sites/<key>/referrals")
+def site_referral(key: str) -> tuple[Response, int]:
+    jsonbody.require_content_type("application/json")
+    site, body = signed_site(db.session, MAX_BYTES)
+    if key != site.public_key:
+        raise ApiError(
+            403, "site_mismatch", "The path names another site than X-SWK-Site; use your own key."
+        )
+    data = jsonbody.require_object(jsonbody.parse(body))
+    referrer = referrals.Referrer(referrals.customer_ref(data.get("customer_ref")))
+    page = referrals.target_page(data.get("url"), site.origins)
+    home = site.origins[0] if site.origins else ""
+    now = clock.now()
+    with db.writing() as session:
+        code, linked, created = referrals.personal_link(
+            session, site.id, referrer, page, home=home, visitor=None, now=now
+        )
+    made = referrals.Link(code, referrals.tracked(linked, code, effective(site.settings)), created)
+    return jsonify(_answer(made)), 201 if created else 200
+
+
+def _answer(made: referrals.Link) -> dict[str, Any]:
+    answer = {"code": made.code, "link": made.link}
+    if made.claim is not None:
+        answer["claim"] = f"{publicurl.public_url()}/r/{made.claim}"
+    return answer
+
+
+def _referrer(site_id: int, token: object, now: datetime) -> referrals.Referrer:
+    """The customer the shop's token names; ``403`` for a token that does not verify.
+
+    A token made for another purpose or with another site's secret does not verify either:
+    the purpose and the secret are both in its MAC, so all three read ``token_invalid``.
+    """
+    site = db.session.get(Site, site_id)  # secrets are read afresh, never from a cache
+    if site is None or not site.active:
+        raise ApiError(404, "unknown_site", "No active site has this public key.")
+    try:
+        claims = signing.read_token(
+            sites.verifying_secrets(site, now),
+            referrals.REFERRER_TOKEN,
+            token,
+            now.timestamp(),
+            referrals.REFERRER_TOKEN_MAX_AGE,
+        )
+    except signing.SignatureError as exc:
+        raise ApiError(403, exc.reason, exc.message) from None
+    return referrals.referrer_of(claims)
+
+
+def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
+    """Count the refusal and give its ``429``, with the seconds until the window ends."""
+    count_refusal(site, now, REFERRAL_RATE_LIMITED)
+    wait = ratelimit.retry_after(charge.window, now)
+    who = "this client" if charge.subject == "client" else "this site"
+    return ApiError(
+        429,
+        "rate_limited",
+        f"Too many referral links asked for by {who} this minute; none was made. "
+        f"Try again in {wait} s.",
+        retry_after=wait,
+    )
