@@ -8,14 +8,12 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from .. import orders, sites
-from ..core import clock, ratelimit, signing
+from ..core import clock, ratelimit
 from ..core.db import db
 from ..ingest import visitors
-from ..ingest.pipeline import count_refusal
-from ..models import Site
 from ..web import jsonbody, requestinfo
 from ..web.errors import ApiError
-from . import bp
+from . import bp, browser
 from .events import BROWSER_BODY_TYPES
 from .signed import signed_site
 
@@ -89,20 +87,6 @@ def report_browser_conversion() -> tuple[Response, int]:
     return _reply(outcome)
 
 
-def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
-    """Count the refusal and give its ``429``, with the seconds until the window ends."""
-    count_refusal(site, now, CONVERSION_RATE_LIMITED)
-    wait = ratelimit.retry_after(charge.window, now)
-    who = "this client" if charge.subject == "client" else "this site"
-    return ApiError(
-        429,
-        "rate_limited",
-        f"Too many order reports from {who} this minute; nothing was stored. "
-        f"Try again in {wait} s.",
-        retry_after=wait,
-    )
-
-
 def _token_claims(
     site_id: int, token: object, data: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
@@ -111,17 +95,17 @@ def _token_claims(
     A token that does not verify is a ``403``: the page's origin was accepted, the shop's
     voucher was not (a request signature that does not verify is a ``401``, ``signed.py``).
     """
-    site = db.session.get(Site, site_id)  # secrets are read afresh, never from a cache
-    if site is None or not site.active:
-        raise ApiError(404, "unknown_site", "No active site has this public key.")
-    try:
-        claims = signing.read_token(
-            sites.verifying_secrets(site, now),
-            orders.CONVERSION_TOKEN,
-            token,
-            now.timestamp(),
-            orders.CONVERSION_TOKEN_MAX_AGE,
-        )
-    except signing.SignatureError as exc:
-        raise ApiError(403, exc.reason, exc.message) from None
+    claims = browser.token_claims(
+        site_id, orders.CONVERSION_TOKEN, token, now, orders.CONVERSION_TOKEN_MAX_AGE
+    )
     return {"status": orders.vouched_status(claims, data)}
+
+
+def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
+    return browser.rate_limited(
+        site,
+        charge,
+        now,
+        CONVERSION_RATE_LIMITED,
+        "Too many order reports from {who} this minute; nothing was stored.",
+    )

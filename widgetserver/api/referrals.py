@@ -16,15 +16,14 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from .. import referrals, sites
-from ..core import clock, ratelimit, signing
+from ..core import clock, ratelimit
 from ..core.db import db
 from ..ingest import visitors
 from ..ingest.pipeline import count_refusal
-from ..models import Site
 from ..sites.settings import effective
 from ..web import jsonbody, publicurl, requestinfo
 from ..web.errors import ApiError
-from . import bp
+from . import bp, browser
 from .events import BROWSER_BODY_TYPES
 from .signed import signed_site
 
@@ -121,31 +120,17 @@ def _referrer(site_id: int, token: object, now: datetime) -> referrals.Referrer:
     A token made for another purpose or with another site's secret does not verify either:
     the purpose and the secret are both in its MAC, so all three read ``token_invalid``.
     """
-    site = db.session.get(Site, site_id)  # secrets are read afresh, never from a cache
-    if site is None or not site.active:
-        raise ApiError(404, "unknown_site", "No active site has this public key.")
-    try:
-        claims = signing.read_token(
-            sites.verifying_secrets(site, now),
-            referrals.REFERRER_TOKEN,
-            token,
-            now.timestamp(),
-            referrals.REFERRER_TOKEN_MAX_AGE,
-        )
-    except signing.SignatureError as exc:
-        raise ApiError(403, exc.reason, exc.message) from None
+    claims = browser.token_claims(
+        site_id, referrals.REFERRER_TOKEN, token, now, referrals.REFERRER_TOKEN_MAX_AGE
+    )
     return referrals.referrer_of(claims)
 
 
 def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
-    """Count the refusal and give its ``429``, with the seconds until the window ends."""
-    count_refusal(site, now, REFERRAL_RATE_LIMITED)
-    wait = ratelimit.retry_after(charge.window, now)
-    who = "this client" if charge.subject == "client" else "this site"
-    return ApiError(
-        429,
-        "rate_limited",
-        f"Too many referral links asked for by {who} this minute; none was made. "
-        f"Try again in {wait} s.",
-        retry_after=wait,
+    return browser.rate_limited(
+        site,
+        charge,
+        now,
+        REFERRAL_RATE_LIMITED,
+        "Too many referral links asked for by {who} this minute; none was made.",
     )
