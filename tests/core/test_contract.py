@@ -125,20 +125,50 @@ def test_the_worked_examples_of_the_api_docs_are_vectors():
 
 
 def purposes_read_by_the_server() -> set[str]:
-    """The purpose of every ``read_token`` call in widgetserver/, a literal or a module constant."""
-    found: set[str] = set()
+    """The purpose of every ``read_token`` call in widgetserver/, a literal or a module
+    constant; a function that hands its own ``purpose`` parameter on to ``read_token`` (a
+    wrapper, such as ``api.browser.token_claims``) is followed to its callers instead."""
+    trees = {}
     for path in sorted((ROOT / "widgetserver").rglob("*.py")):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-            if called != "read_token":
-                continue
-            args = {keyword.arg: keyword.value for keyword in node.keywords}
-            purpose = node.args[1] if len(node.args) > 1 else args["purpose"]
-            found.add(resolve(purpose, importlib.import_module(module)))
+        trees[module] = ast.parse(path.read_text(encoding="utf-8"))
+    readers = {"read_token"}
+    handed_on: set[int] = set()  # calls that pass a wrapper's own parameter along
+    grown = True
+    while grown:
+        grown = False
+        for tree in trees.values():
+            for function in ast.walk(tree):
+                if not isinstance(function, ast.FunctionDef):
+                    continue
+                names = {a.arg for a in function.args.args}
+                for call in _reads(function, readers):
+                    purpose = _purpose(call)
+                    if isinstance(purpose, ast.Name) and purpose.id in names:
+                        handed_on.add(id(call))
+                        grown |= function.name not in readers
+                        readers.add(function.name)
+    found: set[str] = set()
+    for module, tree in trees.items():
+        for call in _reads(tree, readers):
+            if id(call) not in handed_on:
+                found.add(resolve(_purpose(call), importlib.import_module(module)))
     return found
+
+
+def _reads(tree: ast.AST, readers: set[str]) -> list[ast.Call]:
+    calls = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if called in readers:
+                calls.append(node)
+    return calls
+
+
+def _purpose(call: ast.Call) -> ast.expr:
+    args = {keyword.arg: keyword.value for keyword in call.keywords}
+    return call.args[1] if len(call.args) > 1 else args["purpose"]
 
 
 def resolve(node: ast.expr, namespace: Any) -> Any:
