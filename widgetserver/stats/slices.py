@@ -2,11 +2,11 @@
 
 Summing a busy open day from ``events`` on every view costs time in proportion to the day's
 events (seconds at a million). Instead the day is cut into UTC stretches, *slices*: whole hours,
-then five minutes, then what is left. A slice is summed from ``events`` once it has settled
-(``SETTLE`` after its end: longer than any request may take, so every event stamped inside it is
-committed) and stored in ``stats_slices``; a view reads the day's stored slices, sums the
-rest - under ``5 min + SETTLE`` of events - live, and merges them. The cost of a view is a few
-dozen slices' rows and minutes of events, however busy the day.
+then five minutes, then minutes, then what is left. A slice is stored in ``stats_slices`` once
+it has settled (``SETTLE`` after its end): merged from its stored shorter slices where it can be
+(``_collect``), else summed from ``events``. A view reads the stored slices (their pages summed
+by the database), sums the rest - a minute or two of events - live, and merges them. The cost
+of a view is a few dozen slices' rows and a minute of events, however busy the day.
 
 Merged, slices give the day's exact totals and channels, and its exact distinct visitors while
 each slice had at most ``sketch.EXACT_LIMIT`` (beyond, an estimate within 1 or 2 %). Pages: each
