@@ -16,6 +16,7 @@ from flask import Response, current_app, jsonify
 from .. import rewards, sites
 from ..core import clock, fields, ratelimit, signing
 from ..core.db import db
+from ..core.errors import DomainError
 from ..ingest import visitors
 from ..web import jsonbody, requestinfo
 from ..web.errors import ApiError
@@ -48,13 +49,24 @@ def friend_offer() -> tuple[Response, int]:
     if full is not None:
         raise _rate_limited(site, full, now)
     visitor = visitors.visitor_hash(site.id, address, requestinfo.user_agent(), now)
+    coupon: str | None = None
+    refusal: DomainError | None = None
     with db.writing() as session:
         settled = limiter.settle_in(session, [charges])
         over = settled.refused[0]
-        coupon = None if over else rewards.offers.friend_coupon(session, site, code, visitor, now)
+        if over is None:
+            # A refusal counts against the limits too (else guessing codes would be free):
+            # the offer is tried in a savepoint, the charges are committed either way.
+            try:
+                with session.begin_nested():
+                    coupon = rewards.offers.friend_coupon(session, site, code, visitor, now)
+            except DomainError as exc:
+                refusal = exc
     limiter.remember(settled)
     if over is not None:
         raise _rate_limited(site, over, now)
+    if refusal is not None:
+        raise refusal
     return _answer(coupon)
 
 

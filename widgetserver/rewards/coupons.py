@@ -113,8 +113,8 @@ def add(session: Session, site_id: int, pool: str, upload: str | bytes, now: dat
             {"site_id": site_id, "pool": pool, "code": code, "created_at": now}
             for code in codes[start : start + 500]
         ]
-        result = session.execute(insert_ignore(session, Coupon).values(rows))
-        added += max(result.rowcount or 0, 0)
+        statement = insert_ignore(session, Coupon).values(rows).returning(Coupon.id)
+        added += len(session.execute(statement).all())
     return Added(added, duplicates + len(codes) - added, remaining(session, site_id, pool))
 
 
