@@ -54,6 +54,32 @@ def hand_out(
     return reward, True
 
 
+def on_claim_page(session: Session, site: SiteLike, code_id: int, now: datetime) -> list[Reward]:
+    """The rewards of an anonymous link, oldest first, its due ones handed out now.
+
+    The claim page is the only way to reach an anonymous referrer, so showing it is the
+    hand-out; the coupon is then shown on every later view. An empty pool leaves a reward
+    due (the page says to come back), never half handed out.
+    """
+    promote(session, site.id, now)
+    rows = list(
+        session.scalars(
+            select(Reward)
+            .where(Reward.site_id == site.id, Reward.code_id == code_id)
+            .order_by(Reward.id)
+        )
+    )
+    for reward in rows:
+        if reward.status == "due":
+            try:
+                with session.begin_nested():
+                    hand_out(session, site, reward.id, now)
+            except DomainError as exc:
+                if exc.reason != POOL_EMPTY:
+                    raise
+    return rows
+
+
 def _coupon(session: Session, site: SiteLike, now: datetime) -> str | None:
     settings = effective(site.settings)
     source = settings["reward_coupon"]
