@@ -23,6 +23,8 @@ from .signed import signed_site
 
 #: Rewards in one answer at most; ``after`` (the last id seen) pages on.
 PAGE = 100
+#: The largest id a reward can have (a signed 64-bit integer); a larger one names none.
+MAX_ID = 2**63 - 1
 
 
 @bp.get("/sites/<key>/rewards")
@@ -59,6 +61,8 @@ def site_rewards(key: str) -> Response:
 @bp.post("/sites/<key>/rewards/<int:id>/handout")
 def hand_out_reward(key: str, id: int) -> tuple[Response, int]:
     site = _site(key, 1024)
+    if id > MAX_ID:
+        raise ApiError(404, "reward_not_found", f"Site has no reward {id}.")
     now = clock.now()
     with db.writing() as session:
         reward, fresh = rewards.hand_out(session, site, id, now)
