@@ -28,7 +28,7 @@ from ..sites.settings import CHANNELS
 LOADER_BUDGET = 2 * 1024
 
 #: The shared browser helpers a widget may name, each ``js/lib/<name>.js`` of the widgets.
-HELPERS: tuple[str, ...] = ("dom", "text", "link")
+HELPERS: tuple[str, ...] = ("dom", "text", "link", "net", "copy")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ SHARE = Widget(
     strings="i18n/share",
     budget=6 * 1024,
     icons=CHANNELS,
-    helpers=("dom", "text", "link"),
+    helpers=("dom", "text", "link", "net", "copy"),
 )
 
 #: The widgets this server builds and serves.
