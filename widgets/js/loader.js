@@ -110,9 +110,11 @@
   };
 
   // What a widget's mount(host, ctx) gets. ctx.keep(name, value) and ctx.kept(name) keep values
-  // under the same policy as the code; ctx.keeping() is the storage mode that allows it now.
+  // under the same policy as the code; ctx.keeping() is the storage mode that allows it now;
+  // ctx.endpoint is the widget server, for a widget's own requests that need their answer.
   const context = {
     site,
+    endpoint,
     post,
     get config() { return config; },
     code: () => code,

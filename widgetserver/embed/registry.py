@@ -68,5 +68,19 @@ SHARE = Widget(
     helpers=("dom", "text", "link", "net", "copy"),
 )
 
+#: Recommend-a-friend: the visitor's personal link, passed on through their own channels.
+RECOMMEND = Widget(
+    name="recommend",
+    script="js/recommend.js",
+    style="css/recommend.css",
+    strings="i18n/recommend",
+    # 5 KB, not 4: a form with its labels and messages, the mails it writes, and eight icons.
+    budget=5 * 1024,
+    # The channels it draws: its own (e-mail, copy, share sheet), WhatsApp, and those of the
+    # site's networks that people pass a personal link on with (each icon costs ~80 bytes).
+    icons=("email", "copy", "native", "whatsapp", "telegram", "facebook", "x", "linkedin"),
+    helpers=("dom", "text", "net", "copy"),
+)
+
 #: The widgets this server builds and serves.
-WIDGETS: tuple[Widget, ...] = (SHARE,)
+WIDGETS: tuple[Widget, ...] = (SHARE, RECOMMEND)
