@@ -35,6 +35,14 @@ _GRACE_VALUES = frozenset(str(hours) for hours in GRACE_HOURS)
 _CONFIRM_LENGTH = 64
 
 
+#: The widgets' languages with their own names, for texts per language.
+_LANGUAGES = [
+    (lang, words)
+    for lang, words in sitesettings.REGISTRY.settings["lang"].field.choices  # type: ignore[union-attr]
+    if lang != "auto"
+]
+
+
 def change_delay() -> int:
     """Seconds until every visitor sees a change: the workers' site cache plus the browsers'."""
     config = current_app.config
@@ -48,6 +56,7 @@ def _page(site: Site, draft: settingsform.Draft, status: int = 200) -> Response:
         draft=draft,
         blocks=sitesettings.form(),
         timezones=sorted(available_timezones()),
+        languages=_LANGUAGES,
         snippet=embed_snippet(public_url(), site),
         delay=change_delay(),
         labels=labels,

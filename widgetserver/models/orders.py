@@ -53,6 +53,8 @@ class Conversion(Base):
     self_referral: Mapped[bool] = mapped_column(default=False)
     visitor_hash: Mapped[int | None] = mapped_column(BigInteger)
     customer_ref: Mapped[str | None] = mapped_column(String(128))
+    #: The shop says the buyer had not ordered before (True), had (False), or does not say.
+    new_customer: Mapped[bool | None]
     items: Mapped[list[Any] | None] = mapped_column(JSON)
     occurred_at: Mapped[datetime]
     status_at: Mapped[datetime]
