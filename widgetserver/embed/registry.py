@@ -82,5 +82,15 @@ RECOMMEND = Widget(
     helpers=("dom", "text", "net", "copy"),
 )
 
+#: The welcome gift for a friend who arrived through a referral link: the coupon, once asked.
+OFFER = Widget(
+    name="offer",
+    script="js/offer.js",
+    style="css/offer.css",
+    strings="i18n/offer",
+    budget=2 * 1024,
+    helpers=("dom", "copy"),
+)
+
 #: The widgets this server builds and serves.
-WIDGETS: tuple[Widget, ...] = (SHARE, RECOMMEND)
+WIDGETS: tuple[Widget, ...] = (SHARE, RECOMMEND, OFFER)
