@@ -217,6 +217,21 @@ def test_every_language_of_the_share_buttons_is_really_translated():
             assert table["remember_tab"] != english["remember_tab"], lang
 
 
+@pytest.mark.parametrize(
+    ("widget", "keys"), [("recommend", ("headline", "body")), ("offer", ("gift",))]
+)
+def test_every_language_of_recommend_and_offer_is_really_translated(widget, keys):
+    root = files("widgetserver.widgets") / "i18n" / widget
+    english = json.loads((root / "en.json").read_text(encoding="utf-8"))
+    for lang in LANGUAGES:
+        table = json.loads((root / f"{lang}.json").read_text(encoding="utf-8"))
+        if widget == "recommend":  # the placeholders the widget fills
+            assert "{name}" in table["hi"] and "{name}" in table["share_on"], lang
+        if lang != "en":
+            for key in keys:
+                assert table[key] != english[key], (lang, key)
+
+
 def test_the_string_tables_are_one_folder_per_widget():
     root = files("widgetserver.widgets") / "i18n"
     assert {path.name for path in root.iterdir()} == {
