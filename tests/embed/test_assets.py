@@ -14,12 +14,12 @@ from widgetserver.embed import assets, registry
 from widgetserver.sites.settings import CHANNELS, LANGUAGES
 
 #: The budgets, in gzipped bytes: 2 KB for the loader, 6 KB for the share buttons' file of one
-#: language (script, helpers, CSS, icons and strings), 5 KB for recommend-a-friend's and 2 KB for
+#: language (script, helpers, CSS, icons and strings), 5.25 KB for recommend-a-friend's and 2 KB for
 #: the friend's offer. Written out here so that a change to them in registry.py (which `make
 #: size` reports against) must be made twice, knowingly.
 LOADER_BUDGET = 2 * 1024
 SHARE_BUDGET = 6 * 1024
-RECOMMEND_BUDGET = 5 * 1024
+RECOMMEND_BUDGET = 5 * 1024 + 256
 OFFER_BUDGET = 2 * 1024
 BUDGETS = {"share": SHARE_BUDGET, "recommend": RECOMMEND_BUDGET, "offer": OFFER_BUDGET}
 
@@ -174,15 +174,16 @@ def test_recommend_draws_only_the_icons_it_names_and_the_offer_none():
     build = assets.build()
     recommend = build.files[f"recommend.{build.version}.en.js"].raw.decode()
     icons = json.loads(re.search(r"ICONS=(\{.*?\}),CSS=", recommend).group(1))
-    assert set(icons) == {
-        "email",
-        "copy",
-        "native",
-        "whatsapp",
-        "telegram",
-        "facebook",
-        "x",
-        "linkedin",
+    drawn = {name for name, (_label, _colour, path) in icons.items() if path}
+    assert drawn == {"email", "copy", "native", "whatsapp", "telegram", "facebook", "x", "linkedin"}
+    # The other networks by name only: no path, no colour.
+    named = {name: entry for name, entry in icons.items() if name not in drawn}
+    assert named == {
+        "xing": ["XING", "", ""],
+        "pinterest": ["Pinterest", "", ""],
+        "reddit": ["Reddit", "", ""],
+        "threads": ["Threads", "", ""],
+        "bluesky": ["Bluesky", "", ""],
     }
     assert "ICONS={}," in build.files[f"offer.{build.version}.en.js"].raw.decode()
 

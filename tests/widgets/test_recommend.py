@@ -248,6 +248,25 @@ def test_whatsapp_and_the_sites_networks_carry_the_link_and_each_use_is_an_invit
     assert box.get_by_role("link", name="Share on WhatsApp (opens in a new window)").count() == 1
 
 
+def test_networks_it_draws_no_icon_for_are_offered_by_name(setup, context):
+    setup.configure(networks=["xing", "pinterest", "mastodon", "linkedin"])
+    page = context.new_page()
+    page.add_init_script(CATCH_LINKS)
+    page.goto(setup.page("/p/mug", body=container(token=token_for(setup))))
+    link = get_link(page)
+    box = widget(page)
+    names = [el.get_attribute("data-n") for el in box.locator(".row [data-n]").all()]
+    # Mastodon needs the visitor's own server, which only the share buttons ask for.
+    assert names == ["email", "copy", "whatsapp", "xing", "pinterest", "linkedin"]
+    xing = box.get_by_role("link", name="Share on XING (opens in a new window)")
+    assert xing.inner_text() == "XING" and xing.locator("svg").count() == 0
+    xing.click()
+    (followed,) = page.evaluate("window.__followed")
+    assert parse_qs(urlsplit(followed).query) == {"url": [link]}
+    wait_for(page, lambda: len(invites(setup)) == 1, "the invite was not stored")
+    assert invites(setup)[0].channel == "xing"
+
+
 def quote(text: str) -> str:
     from urllib.parse import quote as q
 

@@ -63,16 +63,18 @@ const mount = (host, ctx) => {
     return [input, row];
   };
   // A channel: a real link (its address set at the click) or a button.
+  // A network the widget draws no icon for shows its name (the label still says it all).
   const channel = (n, label, href, blank) => {
+    const drawn = ICONS[n][2];
     const el = h(href ? 'a' : 'button', {
-      class: 'b',
+      class: drawn ? 'b' : 'b w',
       'data-n': n,
       'aria-label': blank ? `${label} (${T.new_window})` : label,
       type: href ? null : 'button',
       href,
       target: blank && '_blank',
       rel: href && 'noopener noreferrer',
-    }, icon(n), h('span', { class: 'l' }, label));
+    }, ...drawn ? [icon(n), h('span', { class: 'l' }, label)] : [ICONS[n][0]]);
     if (blank) el.style.setProperty('--c', ICONS[n][1]); // a network's own colour
     return el;
   };

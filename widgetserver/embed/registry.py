@@ -45,6 +45,9 @@ class Widget:
     budget: int
     #: The icons of ``icons/icons.json`` the widget draws.
     icons: tuple[str, ...] = ()
+    #: Entries of ``icons/icons.json`` it offers by name only (no path: nothing drawn), so
+    #: a widget can name every channel while paying for the icons of a few.
+    named: tuple[str, ...] = ()
     #: The shared helper modules it uses (of ``HELPERS``), put in in this order.
     helpers: tuple[str, ...] = ()
     #: The folder the widget's own files are in; None: the widgets' folder (``widgets/``).
@@ -74,11 +77,14 @@ RECOMMEND = Widget(
     script="js/recommend.js",
     style="css/recommend.css",
     strings="i18n/recommend",
-    # 5 KB, not 4: a form with its labels and messages, the mails it writes, and eight icons.
-    budget=5 * 1024,
+    # 5.25 KB, not 4: a form with its labels and messages, the mails it writes, eight icons and
+    # the names of the networks it offers without an icon.
+    budget=5 * 1024 + 256,
     # The channels it draws: its own (e-mail, copy, share sheet), WhatsApp, and those of the
-    # site's networks that people pass a personal link on with (each icon costs ~80 bytes).
+    # site's networks that people pass a personal link on with (each icon costs ~80 bytes);
+    # the site's other networks are offered by name.
     icons=("email", "copy", "native", "whatsapp", "telegram", "facebook", "x", "linkedin"),
+    named=("xing", "pinterest", "reddit", "threads", "bluesky"),
     helpers=("dom", "text", "net", "copy"),
 )
 
