@@ -21,7 +21,7 @@ LOADER_BUDGET = 2 * 1024
 SHARE_BUDGET = 6 * 1024
 RECOMMEND_BUDGET = 5 * 1024
 OFFER_BUDGET = 2 * 1024
-BUDGETS = {"share": SHARE_BUDGET, "recommend": RECOMMEND_BUDGET}
+BUDGETS = {"share": SHARE_BUDGET, "recommend": RECOMMEND_BUDGET, "offer": OFFER_BUDGET}
 
 
 def test_the_budgets_reported_are_the_budgets_enforced():
@@ -161,7 +161,7 @@ def test_share_buttons_with_css_and_icons_stay_within_their_budget(lang):
     assert b"adoptedStyleSheets" in asset.raw and b":host{" in asset.raw  # the CSS is inside
 
 
-@pytest.mark.parametrize("widget", ["recommend"])
+@pytest.mark.parametrize("widget", ["recommend", "offer"])
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_recommend_and_offer_stay_within_their_budgets(widget, lang):
     build = assets.build()
@@ -184,6 +184,7 @@ def test_recommend_draws_only_the_icons_it_names_and_the_offer_none():
         "x",
         "linkedin",
     }
+    assert "ICONS={}," in build.files[f"offer.{build.version}.en.js"].raw.decode()
 
 
 def test_a_widget_file_carries_only_its_own_language():

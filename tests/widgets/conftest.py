@@ -103,28 +103,3 @@ def landed(setup: Setup, chromium, code: str, *, gpc: bool = False):
     wait_for(page, lambda: len(visits(setup)) == before + 1, "the visit was not stored")
     page.wait_for_load_state("networkidle")
     return context, page
-
-
-@pytest.fixture
-def referral_settings(monkeypatch):
-    """Until the server declares the ``referral`` settings: the section as the contract names it.
-
-    Stored ``referral_offer``, ``referral_texts``, ``friend_coupon``; public as
-    ``referral.offer``, ``referral.texts``, ``referral.friend_coupon``.
-    """
-    from widgetserver.sites import settings
-    from widgetserver.sites.settings import Section, Setting
-
-    def anything(key, value):
-        return value
-
-    section = Section(
-        "referral",
-        settings=(
-            Setting("referral_offer", "off", anything, public="referral.offer"),
-            Setting("referral_texts", {}, anything, public="referral.texts"),
-            Setting("friend_coupon", "none", anything, public="referral.friend_coupon"),
-        ),
-    )
-    registry = settings.REGISTRY.with_section(section)
-    monkeypatch.setattr(settings, "REGISTRY", registry)

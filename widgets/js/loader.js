@@ -204,6 +204,10 @@
       if (gpc()) forget();
       land();
       if (!code) code = recall();
+      // The friend's offer as a notice of its own, where the site wants one (offer.js).
+      if (code && config.referral?.offer === 'notice') {
+        document.body.insertAdjacentHTML('beforeend', '<div data-swk=offer data-swk-notice></div>');
+      }
       api.q.splice(0).forEach(run);
       scan(document.documentElement);
       // New containers, and elements that become containers (attributeFilter: attributes too).

@@ -1,7 +1,7 @@
 """The widgets a container can ask for with ``data-swk``, one entry each, and the loader's budget.
 
 Adding a widget is an entry here and its files - nothing in the build changes, and the loader
-does not grow (it names no widget, only the build's one hash):
+does not grow (it names no widget but the offer it adds as a notice, only the build's one hash):
 
 - a script (``js/<name>.js``): the body of one function that defines ``mount(host, ctx)``. The
   build puts in front of it ``T`` (its strings in one language), ``ICONS`` (``{name: [label,
@@ -82,5 +82,15 @@ RECOMMEND = Widget(
     helpers=("dom", "text", "net", "copy"),
 )
 
+#: The welcome gift for a friend who arrived through a referral link: the coupon, once asked.
+OFFER = Widget(
+    name="offer",
+    script="js/offer.js",
+    style="css/offer.css",
+    strings="i18n/offer",
+    budget=2 * 1024,
+    helpers=("dom", "copy"),
+)
+
 #: The widgets this server builds and serves.
-WIDGETS: tuple[Widget, ...] = (SHARE, RECOMMEND)
+WIDGETS: tuple[Widget, ...] = (SHARE, RECOMMEND, OFFER)
