@@ -1,6 +1,6 @@
 """The demo's back office for rewards: due rewards listed and handed out through the signed API.
 
-Integration point 7, as a plugin does it: the shop's server lists the site's due rewards
+Integration point 6, as a plugin does it: the shop's server lists the site's due rewards
 (``GET /v1/sites/{key}/rewards?status=due``), hands one out (``POST …/rewards/{id}/handout``:
 the widget server assigns the coupon, once - asked again, it answers the same coupon) and tells
 its customer in its own mail. The widget server never mails anyone; this page shows the mail

@@ -9,7 +9,7 @@ A shop integrates in four places, each marked "Integration point" in the code:
 4. Reporting never blocks checkout: what does not arrive waits in an outbox and is retried
    (``outbox.py``: the pattern a plugin copies).
 
-Recommend-a-friend adds three more: the buyer's referrer token and the friend's coupon
+Recommend-a-friend adds two more: the buyer's referrer token for the recommend widget
 (``friends.py``), and rewards handed out from the back office (``backoffice.py``).
 
 What the shop sells and what its back office does to orders is in ``catalogue.py``. Everything
@@ -187,7 +187,7 @@ def checkout() -> Response | str | tuple[str, int]:
     email = request.form.get("email", "").strip()
     if not name or len(name) > 100 or not EMAIL.fullmatch(email):
         error = "Please give your name and a valid e-mail address."
-        form = {"name": name, "email": email}
+        form = {"name": name, "email": email, "coupon": request.form.get("coupon", "")}
         return render_template(
             "checkout.html", lines=lines, total=total, form=form, error=error
         ), 400
@@ -204,7 +204,7 @@ def checkout() -> Response | str | tuple[str, int]:
         ref=session.get("ref"),
         placed_at=placed_at,
         new_customer=not known,
-        coupon=session.pop(friends.COUPON, None),
+        coupon=friends.coupon_code(request.form.get("coupon", "")),
     )
     with shop.lock:
         shop.orders[order.id] = order
@@ -286,7 +286,6 @@ def create_shop(
     app.extensions["shop"] = Shop(widget_url, site_key, site_secret, outbox, now)
     app.extensions["outbox"] = outbox
     app.register_blueprint(bp)
-    app.register_blueprint(friends.bp)
     app.register_blueprint(backoffice.bp)
     outbox.start()
     return app
