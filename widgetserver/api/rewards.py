@@ -56,12 +56,12 @@ def site_rewards(key: str) -> Response:
     return _private(jsonify(body))
 
 
-@bp.post("/sites/<key>/rewards/<int:reward_id>/handout")
-def hand_out_reward(key: str, reward_id: int) -> tuple[Response, int]:
+@bp.post("/sites/<key>/rewards/<int:id>/handout")
+def hand_out_reward(key: str, id: int) -> tuple[Response, int]:
     site = _site(key, 1024)
     now = clock.now()
     with db.writing() as session:
-        reward, fresh = rewards.hand_out(session, site, reward_id, now)
+        reward, fresh = rewards.hand_out(session, site, id, now)
         order_id = session.get(Conversion, reward.conversion_id).order_id  # type: ignore[union-attr]
         code = session.get(RefCode, reward.code_id) if reward.code_id else None
         body = as_json(reward, order_id, code.code if code else None)
