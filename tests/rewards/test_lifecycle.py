@@ -143,3 +143,17 @@ def test_a_replayed_report_changes_nothing(app, owner, friend, clock):
     assert owner.order(status="paid").json["reward"]["status"] == "earned"
     after = reward_of(app)
     assert (after.earned_at, after.updated_at) == (before.earned_at, before.updated_at)
+
+
+def test_a_browser_report_vouched_by_the_shops_token_earns_nothing_until_the_shop_reports(
+    app, site, owner, friend, clock
+):
+    from widgetserver.core.signing import make_token
+
+    configure(app, site, reward_hold_days=0)
+    claims = {"order_id": "1001", "amount": "59.90", "currency": "EUR", "status": "paid"}
+    token = make_token(site.secret, "conversion", claims, int(clock().timestamp()) + 600)
+    vouched = friend.convert(order_id="1001", amount="59.90", currency="EUR", ref=CODE, token=token)
+    assert vouched.json["verified"] is True and vouched.json["status"] == "paid"
+    assert vouched.json["reward"]["void_reason"] == "unverified_order"
+    assert owner.order(status="paid").json["reward"] == {"id": 1, "status": "due"}

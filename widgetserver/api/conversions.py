@@ -50,6 +50,7 @@ def report_conversion() -> tuple[Response, int]:
     report = orders.parse_report(
         data, verified=True, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
     )
+    report.from_server = True
     with db.writing() as session:
         outcome, answer = _record(session, site, report, now)
     return _reply(outcome, answer)

@@ -97,6 +97,7 @@ def _new(session: Session, site: SiteLike, report: Report, now: datetime) -> Con
         site_id=site.id,
         order_id=report.order_id,
         verified=report.verified,
+        server_reported=report.from_server,
         status=report.status,
         currency=report.currency,
         amount_minor=report.amount_minor,
@@ -163,6 +164,8 @@ def apply(conversion: Conversion, report: Report, now: datetime) -> set[str]:
         target["customer_ref"] = report.customer_ref
     if report.new_customer is not None:
         target["new_customer"] = report.new_customer
+    if report.from_server:
+        target["server_reported"] = True
     if upgrade:
         target["verified"] = True
         target["currency"] = report.currency

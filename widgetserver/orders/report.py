@@ -52,6 +52,8 @@ class Report:
     visitor_hash: int | None = None
     #: The shop says the buyer had not ordered before (True), had (False); None: not said.
     new_customer: bool | None = None
+    #: The shop's server sent it (signed), not a browser.
+    from_server: bool = False
 
 
 def _invalid(field: str, message: str) -> DomainError:

@@ -5,8 +5,9 @@ when the hold period (the site's ``reward_hold_days``, by default the 14 days of
 withdrawal period) has passed since it was paid without a refund or cancellation, and
 ``handed_out`` once a coupon was assigned (``handout``). It is ``void`` with a reason when:
 
-- ``unverified_order``: only a browser reported the order (anyone can); a verified report of
-  the same order later brings the reward back to life;
+- ``unverified_order``: only a browser reported the order - anyone can, and a shop's token
+  in a browser report vouches for the order, not for a paid and kept one; the shop's own
+  signed report of the same order later brings the reward back to life;
 - ``self_referral``: the buyer is the referrer (same visitor hash or ``customer_ref``);
 - ``cancelled`` / ``refunded``: the order was cancelled, or refunded in full;
 - ``below_minimum``: the order, less partial refunds, is below ``reward_min_amount``;
@@ -129,7 +130,7 @@ def _decide(
 
 
 def _void_reason(session: Session, settings: dict[str, Any], order: Conversion) -> str | None:
-    if not order.verified:
+    if not (order.verified and order.server_reported):
         return "unverified_order"
     if order.self_referral:
         return "self_referral"

@@ -4,8 +4,10 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-08 03:00:00
 
-New tables only, and one nullable column: stored orders keep ``new_customer`` unknown (NULL),
-as their reports did not say.
+New tables, and two columns of conversions: stored orders keep ``new_customer`` unknown (NULL),
+as their reports did not say; ``server_reported`` is set for stored verified orders, which the
+shop's server reported signed or vouched for with its token (a browser-reported order that
+a token verified cannot be told apart any more; no reward was ever made for one).
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ _TIME = UTCDateTime()
 def upgrade() -> None:
     with op.batch_alter_table("conversions") as batch:
         batch.add_column(sa.Column("new_customer", sa.Boolean(), nullable=True))
+        batch.add_column(
+            sa.Column("server_reported", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+    op.execute("UPDATE conversions SET server_reported = verified")
     op.create_table(
         "rewards",
         sa.Column("id", _ID, nullable=False),
@@ -116,4 +122,5 @@ def downgrade() -> None:
     op.drop_table("coupons")
     op.drop_table("rewards")
     with op.batch_alter_table("conversions") as batch:
+        batch.drop_column("server_reported")
         batch.drop_column("new_customer")
