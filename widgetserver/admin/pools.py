@@ -97,4 +97,5 @@ def refusal(problem: str | DomainError) -> str:
         "codes": i18n.number(coupons.MAX_CODES),
         "line": i18n.number(details.get("line")),
     }
-    return f"{text} {_('Nothing was added.')}"
+    nothing = _("Nothing was added.")
+    return f"{text} {nothing}"

@@ -129,8 +129,12 @@ def add(session: Session, site_id: int, pool: str, upload: str | bytes, now: dat
             {"site_id": site_id, "pool": pool, "code": code, "created_at": now}
             for code in codes[start : start + 500]
         ]
-        result = session.execute(insert_ignore(session, Coupon).values(rows))
-        added += max(result.rowcount or 0, 0)
+        # The rows inserted, counted from RETURNING: the rowcount of an ORM execution is not
+        # the number of rows on every driver (psycopg answered 0 here).
+        inserted = session.execute(
+            insert_ignore(session, Coupon).values(rows).returning(Coupon.id)
+        ).all()
+        added += len(inserted)
     return Added(added, duplicates + len(codes) - added, remaining(session, site_id, pool))
 
 
