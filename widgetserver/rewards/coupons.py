@@ -49,25 +49,39 @@ class Added:
     remaining: int
 
 
-def _refuse(message: str, line: int | None = None) -> DomainError:
-    details = {} if line is None else {"line": line}
+#: What was wrong with a refused upload, as ``details["problem"]`` (the owners' pages say it in
+#: the owner's language).
+PROBLEMS: tuple[str, ...] = ("too_large", "not_text", "bad_line", "bad_code", "too_many", "empty")
+
+
+def _refuse(message: str, problem: str, line: int | None = None) -> DomainError:
+    details: dict[str, object] = {"problem": problem}
+    if line is not None:
+        details["line"] = line
     where = "" if line is None else f"line {line}: "
     return DomainError(INVALID_POOL, f"{where}{message}; nothing was added.", details)
+
+
+_TOO_LARGE = f"an upload may have at most {MAX_BYTES // 1024 // 1024} MiB"
 
 
 def parse(upload: str | bytes) -> tuple[list[str], int]:
     """The distinct codes of an upload in their order, and how many were given twice."""
     if isinstance(upload, bytes):
         if len(upload) > MAX_BYTES:
-            raise _refuse(f"an upload may have at most {MAX_BYTES // 1024 // 1024} MiB")
+            raise _refuse(
+                f"an upload may have at most {MAX_BYTES // 1024 // 1024} MiB", "too_large"
+            )
         try:
             upload = upload.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise _refuse("the file is not UTF-8 text (save it as CSV or plain text)") from None
+            raise _refuse(
+                "the file is not UTF-8 text (save it as CSV or plain text)", "not_text"
+            ) from None
     elif len(upload.encode()) > MAX_BYTES:
-        raise _refuse(f"an upload may have at most {MAX_BYTES // 1024 // 1024} MiB")
+        raise _refuse(_TOO_LARGE, "too_large")
     if "\x00" in upload:
-        raise _refuse("the file is not text (it holds NUL bytes)")
+        raise _refuse("the file is not text (it holds NUL bytes)", "not_text")
     seen: dict[str, None] = {}
     duplicates = 0
     lines = upload.splitlines()
@@ -80,14 +94,16 @@ def parse(upload: str | bytes) -> tuple[list[str], int]:
         if not CODE.fullmatch(first):
             shown = first if first.isprintable() else repr(first)
             raise _refuse(
-                f"{shown[:40]!r} is not a code (1-64 letters, digits, '.', '_' or '-')", number
+                f"{shown[:40]!r} is not a code (1-64 letters, digits, '.', '_' or '-')",
+                "bad_code",
+                number,
             )
         if first in seen:
             duplicates += 1
             continue
         seen[first] = None
         if len(seen) > MAX_CODES:
-            raise _refuse(f"an upload may have at most {MAX_CODES:,} codes", number)
+            raise _refuse(f"an upload may have at most {MAX_CODES:,} codes", "too_many", number)
     return list(seen), duplicates
 
 
@@ -96,7 +112,7 @@ def _first_cell(line: str, number: int) -> str:
     try:
         cells = next(csv.reader([line], delimiter=delimiter))
     except csv.Error:
-        raise _refuse("the line is not a CSV line", number) from None
+        raise _refuse("the line is not a CSV line", "bad_line", number) from None
     return (cells[0] if cells else "").strip()
 
 
@@ -106,15 +122,19 @@ def add(session: Session, site_id: int, pool: str, upload: str | bytes, now: dat
         raise ValueError(f"unknown pool {pool!r}")
     codes, duplicates = parse(upload)
     if not codes:
-        raise _refuse("the upload holds no code")
+        raise _refuse("the upload holds no code", "empty")
     added = 0
     for start in range(0, len(codes), 500):
         rows = [
             {"site_id": site_id, "pool": pool, "code": code, "created_at": now}
             for code in codes[start : start + 500]
         ]
-        statement = insert_ignore(session, Coupon).values(rows).returning(Coupon.id)
-        added += len(session.execute(statement).all())
+        # The rows inserted, counted from RETURNING: the rowcount of an ORM execution is not
+        # the number of rows on every driver (psycopg answered 0 here).
+        inserted = session.execute(
+            insert_ignore(session, Coupon).values(rows).returning(Coupon.id)
+        ).all()
+        added += len(inserted)
     return Added(added, duplicates + len(codes) - added, remaining(session, site_id, pool))
 
 
