@@ -258,6 +258,7 @@ class History:
             site_id=self.site.id,
             order_id=f"DEMO-{number}",
             verified=verified,
+            server_reported=verified,
             status="paid" if status == "partial" else status,
             currency=currency,
             amount_minor=amount,

@@ -209,6 +209,7 @@ class FriendsHistory:
         if not order.verified:
             data = {k: data[k] for k in ("order_id", "amount", "currency", "status", "ref")}
         report = orders.parse_report(data, verified=order.verified, now=at, tolerance=300)
+        report.from_server = order.verified  # the shop's own signed report, as the API sees it
         outcome = orders.record(self.session, self.site, report, at)
         rewards.sync(self.session, self.site, outcome.conversion, at)
 
