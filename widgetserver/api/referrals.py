@@ -59,7 +59,8 @@ def create_referral() -> tuple[Response, int]:
     full = limiter.refusal(charges)
     if full is not None:
         raise _rate_limited(site, full, now)
-    writer = shortwrite.writer_of(current_app)
+    # Links asked for in a browser are kept as browser events are (``synchronous=NORMAL``).
+    writer = shortwrite.writer_of(current_app, durable=False)
     st = writer.statements(referrals.Statements)
     token = data.get("token")
     referrer = None if token is None else _referrer(writer, st, site.id, token, now)

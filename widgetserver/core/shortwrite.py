@@ -78,8 +78,11 @@ class _ConnectionLost(Exception):
 
 
 class ShortWriter:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, durable: bool = True) -> None:
         self.engine = engine
+        #: SQLite: False commits without a sync (``synchronous=NORMAL``, as the ingest writer):
+        #: a process crash loses nothing, a power cut may lose the last moments.
+        self.durable = durable
         #: ``sqlite`` or ``postgresql`` (``core.ratelimit`` takes it).
         self.dialect: str = engine.dialect.name
         self.sqlite = self.dialect == "sqlite"
@@ -153,6 +156,8 @@ class ShortWriter:
             except self.engine.dialect.loaded_dbapi.OperationalError as exc:
                 raise OperationalError("short write connect", None, exc) from exc
             connection.detach()  # the writer's own for good; never handed to anybody else
+            if self.sqlite and not self.durable:
+                connection.cursor().execute("PRAGMA synchronous=NORMAL")
             self._connection = connection
         return self._connection
 
@@ -174,19 +179,20 @@ class ShortWriter:
             self._file_lock.close()
 
 
-def writer_of(app: Flask) -> ShortWriter:
-    """The application's (the worker's) short writer, made on first use."""
-    found: ShortWriter | None = app.extensions.get(_EXTENSION)
+def writer_of(app: Flask, *, durable: bool = True) -> ShortWriter:
+    """The application's (the worker's) short writer of that durability, made on first use."""
+    name = f"{_EXTENSION}.{'durable' if durable else 'fast'}"
+    found: ShortWriter | None = app.extensions.get(name)
     if found is None:
         from .db import db
 
         with _MAKING:
-            found = app.extensions.get(_EXTENSION)
+            found = app.extensions.get(name)
             if found is None:
                 with app.app_context():
-                    found = ShortWriter(db.engine)
+                    found = ShortWriter(db.engine, durable=durable)
                 db.on_dispose(app, found.close)
-                app.extensions[_EXTENSION] = found
+                app.extensions[name] = found
     return found
 
 

@@ -93,17 +93,19 @@ def personal_link(
     visitor hash, for a link asked for in a browser) is kept with a new code, so that the
     referrer's own visit through it is marked as theirs.
     """
+    found = {"site_id": site_id, "referrer": referrer.customer_ref}
+    # Most requests are for a link that exists (a reloaded page, a replayed token): read first.
+    existing = st.customer_code.first(cursor, found)
     for _ in range(ATTEMPTS):
+        if existing is not None:
+            code, url = existing
+            return code, page or url or home + "/", False
         values = _values(site_id, page or home + "/", visitor, now)
         values["referrer"] = referrer.customer_ref
         if _insert(cursor, st, values) is not None:
             return values["code"], values["url"], True
-        existing = st.customer_code.first(
-            cursor, {"site_id": site_id, "referrer": referrer.customer_ref}
-        )
-        if existing is not None:
-            code, url = existing
-            return code, page or url or home + "/", False
+        # Taken: the customer's link made meanwhile (or, about never, the code drawn).
+        existing = st.customer_code.first(cursor, found)
     raise RuntimeError("no free referral code was drawn")  # pragma: no cover - 2^-324
 
 
