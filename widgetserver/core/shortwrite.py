@@ -34,6 +34,9 @@ log = logging.getLogger("widgetserver")
 
 T = TypeVar("T")
 _EXTENSION = "widgetserver.shortwrite"
+#: SQLite: commits of a writer between its checkpoints of the WAL (SQLite's own checkpoint
+#: comes after about 1,000 pages; a referral link writes about 8).
+CHECKPOINT_EVERY = 100
 
 
 class FileLock:
@@ -89,6 +92,7 @@ class ShortWriter:
         self._lock = threading.Lock()
         self._file_lock = FileLock(engine)
         self._connection: Any = None
+        self._commits = 0
         self._statements: dict[Callable[[Any], Any], Any] = {}
 
     def statements(self, build: Callable[[Any], T]) -> T:
@@ -109,14 +113,28 @@ class ShortWriter:
     def _run(self, work: Callable[[Any], T], writing: bool) -> T:
         with self._lock:
             try:
-                return self._once(work, writing)
+                result = self._once(work, writing)
             except _ConnectionLost:
                 log.warning("a short write's connection was lost; trying a fresh one")
-            try:
-                return self._once(work, writing)
-            except _ConnectionLost as lost:
-                cause = lost.__cause__
-                raise self._translated(cause) from cause
+                try:
+                    result = self._once(work, writing)
+                except _ConnectionLost as lost:
+                    cause = lost.__cause__
+                    raise self._translated(cause) from cause
+            if writing and self.sqlite:
+                self._commits += 1
+                if self._commits % CHECKPOINT_EVERY == 0:
+                    self._checkpoint()
+            return result
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database, outside the write lock: other writers go on."""
+        try:
+            self._connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except Exception:
+            # Not this request's concern: the next checkpoint (or another connection's)
+            # copies what this one did not.
+            log.warning("a short writer's WAL checkpoint failed", exc_info=True)
 
     def _once(self, work: Callable[[Any], T], writing: bool) -> T:
         committing = False
@@ -156,8 +174,15 @@ class ShortWriter:
             except self.engine.dialect.loaded_dbapi.OperationalError as exc:
                 raise OperationalError("short write connect", None, exc) from exc
             connection.detach()  # the writer's own for good; never handed to anybody else
-            if self.sqlite and not self.durable:
-                connection.cursor().execute("PRAGMA synchronous=NORMAL")
+            if self.sqlite:
+                cursor = connection.cursor()
+                # The writer checkpoints itself after releasing the lock (``_checkpoint``):
+                # SQLite's own would run inside the commit, and every writer of every worker
+                # would wait for its disk syncs.
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
+                if not self.durable:
+                    cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.close()
             self._connection = connection
         return self._connection
 
