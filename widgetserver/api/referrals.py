@@ -66,35 +66,38 @@ def create_referral() -> tuple[Response, int]:
     referrer = None if token is None else _referrer(writer, st, site.id, token, now)
     page = referrals.target_page(data.get("url"), site.origins)
     visitor = visitors.visitor_hash(site.id, address, requestinfo.user_agent(), now)
-    key = config["SECRET_KEY"]
+    linked = page or site.home + "/"
+    # An anonymous link's code and claim secret are drawn before the write lock is taken.
+    draft = (
+        None
+        if referrer is not None
+        else referrals.draft_anonymous(
+            st, site.id, linked, visitor=visitor, key=config["SECRET_KEY"], now=now
+        )
+    )
 
-    def make(cursor: Any) -> tuple[ratelimit.Settled, referrals.Link | None]:
-        """Count the request under its limits and, within them, make the link: one short
-        transaction."""
+    def make(cursor: Any) -> tuple[ratelimit.Settled, tuple[str, str, bool, str | None]]:
+        """Count the request under its limits and, within them, store the link: one short
+        transaction. Its code, page, whether it is new, its claim secret (if anonymous)."""
         settled = limiter.settle(cursor, [charges], writer.dialect)
         if settled.refused[0] is not None:
-            return settled, None
-        if referrer is not None:
-            code, linked, created = referrals.personal_link(
+            return settled, ("", "", False, None)
+        if draft is None:
+            assert referrer is not None
+            code, target, created = referrals.personal_link(
                 cursor, st, site.id, referrer, page, home=site.home, visitor=visitor, now=now
             )
-            return settled, referrals.Link(
-                code, referrals.tracked(linked, code, site.settings), created
-            )
-        linked = page or site.home + "/"
-        code, claim = referrals.anonymous_link(
-            cursor, st, site.id, linked, visitor=visitor, key=key, now=now
-        )
-        return settled, referrals.Link(
-            code, referrals.tracked(linked, code, site.settings), True, claim
-        )
+            return settled, (code, target, created, None)
+        code, claim = referrals.anonymous_link(cursor, st, draft)
+        return settled, (code, linked, True, claim)
 
-    settled, made = writer.write(make)
+    settled, (code, target, created, claim) = writer.write(make)
     limiter.remember(settled)
     over = settled.refused[0]
     if over is not None:
         raise _rate_limited(site, over, now)
-    assert made is not None
+    # The address is put together after the commit, outside the write lock.
+    made = referrals.Link(code, referrals.tracked(target, code, site.settings), created, claim)
     return jsonify(_answer(made)), 201
 
 

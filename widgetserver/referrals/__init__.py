@@ -11,7 +11,7 @@ anonymous links as keyed digests and reads a link's results. The HTTP surface is
 
 from . import claims, store
 from .links import Link, new_code, target_page, tracked
-from .store import Statements, anonymous_link, personal_link
+from .store import Statements, anonymous_link, draft_anonymous, personal_link
 from .token import (
     INVALID_REFERRER,
     REFERRER_TOKEN,
@@ -31,6 +31,7 @@ __all__ = [
     "anonymous_link",
     "claims",
     "customer_ref",
+    "draft_anonymous",
     "new_code",
     "personal_link",
     "referrer_of",

@@ -15,6 +15,7 @@ and then does nothing).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -109,25 +110,39 @@ def personal_link(
     raise RuntimeError("no free referral code was drawn")  # pragma: no cover - 2^-324
 
 
-def anonymous_link(
-    cursor: Any,
-    st: Statements,
-    site_id: int,
-    page: str,
-    *,
-    visitor: int | None,
-    key: str,
-    now: datetime,
-) -> tuple[str, str]:
-    """A new anonymous code for ``page`` and its claim link's secret (only a digest is kept)."""
+@dataclass(frozen=True)
+class Draft:
+    """A new anonymous link drawn before the write lock is taken: its row and claim secret."""
+
+    values: dict[str, Any]
+    #: The driver's parameters of ``values`` for ``Statements.insert_code``.
+    params: Any
+    secret: str
+    digest: str
+
+
+def draft_anonymous(
+    st: Statements, site_id: int, page: str, *, visitor: int | None, key: str, now: datetime
+) -> Draft:
+    """A new anonymous code for ``page`` and its claim secret (only the digest is stored):
+    everything ``anonymous_link`` needs but its statements, drawn outside the transaction."""
+    values = _values(site_id, page, visitor, now)
+    secret = claims.new_secret()
+    return Draft(values, st.insert_code.params(values), secret, claims.digest(key, secret))
+
+
+def anonymous_link(cursor: Any, st: Statements, draft: Draft) -> tuple[str, str]:
+    """Store a drafted anonymous link and its claim digest; its code and claim secret."""
+    values, params = draft.values, draft.params
     for _ in range(ATTEMPTS):
-        values = _values(site_id, page, visitor, now)
-        code_id = _insert(cursor, st, values)
-        if code_id is not None:
-            secret = claims.new_secret()
-            row = {"digest": claims.digest(key, secret), "code_id": code_id}
+        cursor.execute(st.insert_code.sql, params)
+        inserted = cursor.fetchone()
+        if inserted is not None:
+            row = {"digest": draft.digest, "code_id": inserted[0]}
             cursor.execute(st.insert_claim.sql, st.insert_claim.params(row))
-            return values["code"], secret
+            return values["code"], draft.secret
+        values = values | {"code": new_code()}  # taken: about 2^-108
+        params = st.insert_code.params(values)
     raise RuntimeError("no free referral code was drawn")  # pragma: no cover - 2^-324
 
 
