@@ -124,9 +124,10 @@ def log_in(server: Server) -> tuple[str, str, str, str, int]:
 
 def current_asset(server: Server) -> str:
     loader = request(server, "GET", "/v1/loader.js").body.decode()
-    found = re.search(r"\"share\":\"([0-9a-f]{12})\"", loader)
+    # One hash for every widget file of a build, carried by the loader as VERSION.
+    found = re.search(r"VERSION=\"([0-9a-f]{12})\"", loader)
     if found is None:
-        raise BenchError("the loader names no share asset")
+        raise BenchError("the loader names no build of the widget files")
     return f"share.{found.group(1)}.en.js"
 
 

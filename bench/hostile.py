@@ -237,10 +237,14 @@ class Builder:
     # --- the battery ----------------------------------------------------------------------
 
     def all(self) -> list[Attack]:
+        import hostile_rewards  # a sibling that builds on this module
+
         return [
             *self.events_attacks(),
             *self.browser_conversion_attacks(),
             *self.referral_attacks(),
+            *hostile_rewards.offer_attacks(self),
+            *hostile_rewards.reward_attacks(self),
             *self.conversion_attacks(),
             *self.stats_attacks(),
             *self.config_attacks(),
@@ -1303,6 +1307,10 @@ class Builder:
             "/v1/conversions/browser",
             "/v1/referrals",
             f"/v1/sites/{t.site_key}/referrals",
+            "/v1/offers",
+            f"/v1/sites/{t.site_key}/offers",
+            f"/v1/sites/{t.site_key}/rewards",
+            f"/v1/sites/{t.site_key}/rewards/1/handout",
             f"/v1/sites/{t.site_key}/stats",
             f"/v1/sites/{t.site_key}/config",
             "/v1/loader.js",

@@ -35,6 +35,14 @@ def form(**changes: str) -> dict[str, str]:
         "utm_campaign": "social-widget-kit",
         "attribution_window_days": "30",
         "timezone": "UTC",
+        "referral_offer": "off",
+        "friend_coupon": "none",
+        "friend_coupon_code": "",
+        "friend_coupon_daily_cap": "20",
+        "reward_coupon": "none",
+        "reward_coupon_code": "",
+        "reward_hold_days": "14",
+        "reward_min_amount": "0",
     }
     for position, channel in enumerate(sitesettings.CHANNELS, start=1):
         data[f"pos_{channel}"] = str(position)
@@ -52,7 +60,11 @@ def stored(app, site_id):
 def test_the_page_shows_every_setting_and_the_install_snippet(owners, mine):
     page = owners.client.get(f"/admin/sites/{mine.id}/settings").get_data(as_text=True)
     for key in sitesettings.DEFAULTS:
-        if key != "networks":
+        if key == "referral_texts":
+            for lang in sitesettings.LANGUAGES:
+                for text in ("headline", "friend", "referrer"):
+                    assert f'name="{key}.{lang}.{text}"' in page
+        elif key != "networks":
             assert f'name="{key}"' in page, key
     for channel in sitesettings.CHANNELS:
         assert f'name="net_{channel}"' in page and f'name="pos_{channel}"' in page
@@ -306,7 +318,12 @@ def test_settings_saved_by_an_earlier_version_are_shown_and_kept_by_a_save(app, 
     )
     assert owners.post(f"/admin/sites/{mine.id}/settings", unchanged).status_code == 303
     # A save writes every setting of the form, the one those versions did not know too.
-    saved = {**json.loads(LEGACY), "theme": "light", "count_unverified": False}
+    unknown_then = {
+        key: setting.default
+        for key, setting in sitesettings.REGISTRY.settings.items()
+        if key not in json.loads(LEGACY)
+    }
+    saved = {**json.loads(LEGACY), **unknown_then, "theme": "light"}
     assert stored(app, mine.id).settings == saved
 
 

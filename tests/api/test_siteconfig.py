@@ -71,7 +71,8 @@ def test_the_config_of_a_new_site_is_exactly_this_json(client, site):
             '{"attribution_window_days":30,"colours":"brand","consent_required":true,'
             '"endpoint":"http://localhost","lang":"auto","layout":"icons",'
             '"networks":["whatsapp","facebook","x","linkedin","email","copy","native"],'
-            f'"ref_param":"swk","site":"{site.key}","storage_mode":"none","theme":"auto",'
+            '"ref_param":"swk","referral":{"friend_coupon":"none","offer":"off","texts":{}},'
+            f'"site":"{site.key}","storage_mode":"none","theme":"auto",'
             '"utm":{"campaign":"social-widget-kit","enabled":false}}'
         ).encode()
     )
@@ -86,7 +87,9 @@ def test_the_config_of_a_site_saved_by_an_earlier_version_is_exactly_this_json(a
         == (
             '{"attribution_window_days":14,"colours":"mono","consent_required":false,'
             '"endpoint":"http://localhost","lang":"de","layout":"labels",'
-            f'"networks":["mastodon","email"],"ref_param":"ref","site":"{site.key}",'
+            '"networks":["mastodon","email"],"ref_param":"ref",'
+            '"referral":{"friend_coupon":"none","offer":"off","texts":{}},'
+            f'"site":"{site.key}",'
             '"storage_mode":"session","theme":"dark","utm":{"campaign":"spring","enabled":true}}'
         ).encode()
     )

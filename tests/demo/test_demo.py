@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from widgetserver.core.db import db
 from widgetserver.demo.shop import create_shop
-from widgetserver.models import Conversion, Event, Owner, RefCode, Site
+from widgetserver.models import Conversion, Event, FriendOffer, Owner, RefCode, Reward, Site
 
 from ..live import WIDGETSERVER, free_port, serving, wait_ready
 
@@ -263,6 +263,38 @@ def test_the_seeded_history_lets_the_known_code_attribute_today(tmp_path):
     assert any(c.refunded_minor and c.status == "paid" for c in conversions)
     assert {c.currency for c in conversions} == {"EUR", "CHF"}
     assert {c.attribution for c in conversions} == {"attributed", "no_ref"}
+
+
+def test_the_seeded_history_has_referrals_and_rewards_in_every_state(tmp_path):
+    instance = tmp_path / "instance"
+    started = time.monotonic()
+    summary = run_seed_only(instance)
+    assert time.monotonic() - started < 60
+    with database(instance) as session:
+        links = session.scalars(select(RefCode).where(RefCode.kind == "referral")).all()
+        events = session.execute(
+            select(Event.type, Event.channel).join(RefCode, RefCode.id == Event.code_id)
+            .where(RefCode.kind == "referral")
+        ).all()  # fmt: skip
+        states = session.execute(
+            select(Reward.status, Reward.void_reason, Reward.refunded_after_handout)
+        ).all()
+        offers = session.scalar(select(func.count()).select_from(FriendOffer))
+        site = session.scalars(select(Site)).one()
+    assert {link.referrer is None for link in links} == {True, False}  # anonymous and personal
+    assert {channel for kind, channel in events if kind == "invite"} >= {"whatsapp", "email"}
+    assert sum(kind == "visit" for kind, _ in events) >= 10 and offers >= 10
+    assert {status for status, _, _ in states} == {
+        "pending", "earned", "due", "handed_out", "void"
+    }  # fmt: skip
+    assert {why for status, why, _ in states if status == "void"} >= {
+        "refunded", "cancelled", "self_referral", "unverified_order", "below_minimum"
+    }  # fmt: skip
+    assert any(status == "handed_out" and after for status, _, after in states)
+    assert site.settings["referral_offer"] == "notice"
+    assert set(site.settings["referral_texts"]) == {"de", "en"}
+    assert summary["claim_url"].startswith(f"{summary['widget_server']}/r/")
+    assert run_seed_only(tmp_path / "again")["claim_url"] != summary["claim_url"]
 
 
 class Recording:

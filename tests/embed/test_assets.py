@@ -14,18 +14,23 @@ from widgetserver.embed import assets, registry
 from widgetserver.sites.settings import CHANNELS, LANGUAGES
 
 #: The budgets, in gzipped bytes: 2 KB for the loader, 6 KB for the share buttons' file of one
-#: language (script, helpers, CSS, icons and strings). Written out here so that a change to them
-#: in registry.py (which `make size` reports against) must be made twice, knowingly.
+#: language (script, helpers, CSS, icons and strings), 5.25 KB for recommend-a-friend's and 2 KB for
+#: the friend's offer. Written out here so that a change to them in registry.py (which `make
+#: size` reports against) must be made twice, knowingly.
 LOADER_BUDGET = 2 * 1024
 SHARE_BUDGET = 6 * 1024
+RECOMMEND_BUDGET = 5 * 1024 + 256
+OFFER_BUDGET = 2 * 1024
+BUDGETS = {"share": SHARE_BUDGET, "recommend": RECOMMEND_BUDGET, "offer": OFFER_BUDGET}
 
 
 def test_the_budgets_reported_are_the_budgets_enforced():
     assert registry.LOADER_BUDGET == LOADER_BUDGET
-    assert {widget.name: widget.budget for widget in registry.WIDGETS} == {"share": SHARE_BUDGET}
+    assert {widget.name: widget.budget for widget in registry.WIDGETS} == BUDGETS
     build = assets.build()
     assert build.loader.budget == LOADER_BUDGET
-    assert {a.budget for n, a in build.files.items() if n.startswith("share.")} == {SHARE_BUDGET}
+    for widget, budget in BUDGETS.items():
+        assert {a.budget for n, a in build.files.items() if n.startswith(f"{widget}.")} == {budget}
 
 
 @pytest.fixture
@@ -156,6 +161,33 @@ def test_share_buttons_with_css_and_icons_stay_within_their_budget(lang):
     assert b"adoptedStyleSheets" in asset.raw and b":host{" in asset.raw  # the CSS is inside
 
 
+@pytest.mark.parametrize("widget", ["recommend", "offer"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_recommend_and_offer_stay_within_their_budgets(widget, lang):
+    build = assets.build()
+    asset = build.files[f"{widget}.{build.version}.{lang}.js"]
+    assert len(gzip.compress(asset.raw, 9)) <= BUDGETS[widget]
+    assert b"adoptedStyleSheets" in asset.raw and b":host{" in asset.raw  # the CSS is inside
+
+
+def test_recommend_draws_only_the_icons_it_names_and_the_offer_none():
+    build = assets.build()
+    recommend = build.files[f"recommend.{build.version}.en.js"].raw.decode()
+    icons = json.loads(re.search(r"ICONS=(\{.*?\}),CSS=", recommend).group(1))
+    drawn = {name for name, (_label, _colour, path) in icons.items() if path}
+    assert drawn == {"email", "copy", "native", "whatsapp", "telegram", "facebook", "x", "linkedin"}
+    # The other networks by name only: no path, no colour.
+    named = {name: entry for name, entry in icons.items() if name not in drawn}
+    assert named == {
+        "xing": ["XING", "", ""],
+        "pinterest": ["Pinterest", "", ""],
+        "reddit": ["Reddit", "", ""],
+        "threads": ["Threads", "", ""],
+        "bluesky": ["Bluesky", "", ""],
+    }
+    assert "ICONS={}," in build.files[f"offer.{build.version}.en.js"].raw.decode()
+
+
 def test_a_widget_file_carries_only_its_own_language():
     german = next(a for n, a in share_files().items() if n.endswith(".de.js")).raw
     assert b"Auf {name} teilen" in german
@@ -184,6 +216,21 @@ def test_every_language_of_the_share_buttons_is_really_translated():
         if lang != "en":  # really translated, not copied
             assert table["share_on"] != english["share_on"], lang
             assert table["remember_tab"] != english["remember_tab"], lang
+
+
+@pytest.mark.parametrize(
+    ("widget", "keys"), [("recommend", ("headline", "body")), ("offer", ("gift",))]
+)
+def test_every_language_of_recommend_and_offer_is_really_translated(widget, keys):
+    root = files("widgetserver.widgets") / "i18n" / widget
+    english = json.loads((root / "en.json").read_text(encoding="utf-8"))
+    for lang in LANGUAGES:
+        table = json.loads((root / f"{lang}.json").read_text(encoding="utf-8"))
+        if widget == "recommend":  # the placeholders the widget fills
+            assert "{name}" in table["hi"] and "{name}" in table["share_on"], lang
+        if lang != "en":
+            for key in keys:
+                assert table[key] != english[key], (lang, key)
 
 
 def test_the_string_tables_are_one_folder_per_widget():

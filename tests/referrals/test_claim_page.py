@@ -8,7 +8,7 @@ from widgetserver.core.db import db
 from widgetserver.core.signing import make_token
 from widgetserver.models import Site
 
-from ..conftest import SHOP, Browser
+from ..conftest import SHOP, Browser, all_rows
 from .test_links import Recommender
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -132,3 +132,59 @@ def test_a_friends_visit_through_the_link_is_a_referral_visit_in_the_stats(app, 
 def _figure(html: str, label: str) -> str:
     after = html.split(f"<dt>{label}</dt><dd>", 1)[1]
     return after.split("</dd>", 1)[0]
+
+
+# --- rewards on the claim page ---------------------------------------------------------------
+
+
+def _configure(app, site, **settings):
+    from widgetserver.sites import by_key
+
+    with app.app_context(), db.writing() as session:
+        by_key(session, site.key).settings = settings
+
+
+def test_the_claim_page_shows_the_reward_growing_and_the_coupon_once_due(
+    app, client, site, shop, made, clock
+):
+    from widgetserver.models import Coupon
+    from widgetserver.rewards import coupons
+
+    _configure(
+        app,
+        site,
+        reward_coupon="pool",
+        referral_texts={"en": {"referrer": "A 10 EUR voucher <b>for you</b>"}},
+    )
+    with app.app_context(), db.writing() as session:
+        coupons.add(session, site.id, "reward", "THANKS-1\nTHANKS-2", clock())
+    friend = Browser(app.test_client(), site)
+    friend.ip = "198.51.100.20"
+    friend.visit(made["code"])
+    shop.conversion("1001", ref=made["code"], amount="80.00")
+    html = client.get(made["path"]).get_data(as_text=True)
+    assert "A 10 EUR voucher &lt;b&gt;for you&lt;/b&gt;" in html
+    assert "waiting until the order is paid" in html
+    shop.conversion("1001", ref=made["code"], amount="80.00", status="paid")
+    html = client.get(made["path"]).get_data(as_text=True)
+    assert "your reward is due on" in html and "THANKS" not in html
+    clock.advance(days=14)
+    html = client.get(made["path"]).get_data(as_text=True)
+    assert '<code class="coupon">THANKS-1</code>' in html
+    again = client.get(made["path"]).get_data(as_text=True)
+    assert '<code class="coupon">THANKS-1</code>' in again
+    assert [c.code for c in all_rows(app, Coupon, Coupon.assigned_at.is_(None))] == ["THANKS-2"]
+
+
+def test_a_refund_inside_the_hold_shows_no_reward_on_the_claim_page(
+    app, client, site, shop, made, clock
+):
+    friend = Browser(app.test_client(), site)
+    friend.ip = "198.51.100.20"
+    friend.visit(made["code"])
+    shop.conversion("1001", ref=made["code"], status="paid")
+    clock.advance(days=3)
+    shop.conversion("1001", ref=made["code"], status="refunded")
+    clock.advance(days=20)
+    html = client.get(made["path"]).get_data(as_text=True)
+    assert "no reward: the order was cancelled or refunded" in html

@@ -88,6 +88,18 @@ def test_each_setting_lives_in_its_section():
         ],
         "site": ["lang", "timezone"],
         "stats": ["count_unverified"],
+        "referral": [
+            "referral_texts",
+            "referral_offer",
+            "friend_coupon",
+            "friend_coupon_code",
+            "friend_coupon_daily_cap",
+            "reward_coupon",
+            "reward_coupon_code",
+            "reward_hold_days",
+            "reward_min_amount",
+            "reward_first_orders_only",
+        ],
     }
     assert REGISTRY.section_of("timezone") == "site"
     assert REGISTRY.section_of("utm_campaign") == "tracking"
@@ -113,7 +125,7 @@ def test_every_field_has_a_label_and_words_for_a_mistake():
     for setting in REGISTRY.settings.values():
         assert setting.field is not None, setting.key
         assert str(setting.field.label) and str(setting.field.error), setting.key
-        offered = [value for value, _words in setting.field.choices]
+        offered = [v for v, _words in setting.field.choices if setting.field.kind == "choice"]
         for value in offered:
             assert setting.check(setting.key, value) == value
 
@@ -136,6 +148,21 @@ def test_the_form_keeps_the_pages_fieldsets_in_order():
             ],
         ),
         ("Stats", ["count_unverified"]),
+        ("Recommend a friend", ["referral_texts"]),
+        (
+            "The friend's offer",
+            ["referral_offer", "friend_coupon", "friend_coupon_code", "friend_coupon_daily_cap"],
+        ),
+        (
+            "Rewards for referrers",
+            [
+                "reward_coupon",
+                "reward_coupon_code",
+                "reward_hold_days",
+                "reward_min_amount",
+                "reward_first_orders_only",
+            ],
+        ),
     ]
 
 
@@ -214,6 +241,8 @@ DEFAULT_PUBLIC = {
     "ref_param": "swk",
     "utm": {"enabled": False, "campaign": "social-widget-kit"},
     "attribution_window_days": 30,
+    # The fixed coupon codes, the pools and the rewards' rules stay on the server.
+    "referral": {"texts": {}, "offer": "off", "friend_coupon": "none"},
 }
 
 
@@ -271,7 +300,9 @@ LEGACY_EFFECTIVE = {
     "utm_campaign": "spring",
     "attribution_window_days": 14,
     "timezone": "Europe/Berlin",
-    "count_unverified": False,  # unknown to those versions: the default
+    # Unknown to those versions: the defaults.
+    "count_unverified": False,
+    **{key: REGISTRY.settings[key].default for key in REGISTRY.settings if key not in LEGACY},
 }
 
 

@@ -110,9 +110,11 @@
   };
 
   // What a widget's mount(host, ctx) gets. ctx.keep(name, value) and ctx.kept(name) keep values
-  // under the same policy as the code; ctx.keeping() is the storage mode that allows it now.
+  // under the same policy as the code; ctx.keeping() is the storage mode that allows it now;
+  // ctx.endpoint is the widget server, for a widget's own requests that need their answer.
   const context = {
     site,
+    endpoint,
     post,
     get config() { return config; },
     code: () => code,
@@ -202,6 +204,10 @@
       if (gpc()) forget();
       land();
       if (!code) code = recall();
+      // The friend's offer as a notice of its own, where the site wants one (offer.js).
+      if (code && config.referral?.offer === 'notice') {
+        document.body.insertAdjacentHTML('beforeend', '<div data-swk=offer data-swk-notice></div>');
+      }
       api.q.splice(0).forEach(run);
       scan(document.documentElement);
       // New containers, and elements that become containers (attributeFilter: attributes too).

@@ -3,38 +3,13 @@
 // opens the network's own share page at once (a real link, so no popup blocker interferes) and
 // reports a `share` event to the widget server. Until a click nothing goes to any other host.
 // The build wraps this in one function with one language's strings (T), the icons ({name:
-// [label, colour, path]}), the minified CSS and the helpers of lib/dom.js, text.js and link.js,
-// and hands `mount` to the loader. What it keeps in the browser goes through ctx.keep.
+// [label, colour, path]}), the minified CSS and the helpers of lib/dom.js, text.js, link.js,
+// net.js (the networks' addresses) and copy.js, and hands `mount` to the loader. What it keeps in the browser goes through ctx.keep.
 
-// Each network's documented share address: {u} the link, {t} the title, {b} both, {i} image.
-const TARGETS = {
-  whatsapp: 'https://wa.me/?text={b}',
-  facebook: 'https://www.facebook.com/sharer/sharer.php?u={u}',
-  x: 'https://x.com/intent/tweet?url={u}&text={t}',
-  linkedin: 'https://www.linkedin.com/sharing/share-offsite/?url={u}',
-  xing: 'https://www.xing.com/spi/shares/new?url={u}',
-  pinterest: 'https://www.pinterest.com/pin/create/button/?url={u}&description={t}&media={i}',
-  telegram: 'https://t.me/share/url?url={u}&text={t}',
-  reddit: 'https://www.reddit.com/submit?url={u}&title={t}',
-  threads: 'https://www.threads.net/intent/post?text={b}',
-  bluesky: 'https://bsky.app/intent/compose?text={b}',
-  mastodon: 'https://{s}/share?text={b}',
-  email: 'mailto:?subject={t}&body={m}',
-};
 const SERVER = /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d{1,5})?$/;
 // Earlier versions kept the Mastodon server outside the storage policy: it is dropped unread.
 try { localStorage.removeItem('swk:mastodon'); } catch { /* no storage here */ }
 
-const address = (n, s, server) => {
-  const values = {
-    u: s.url,
-    t: s.title,
-    b: s.title ? `${s.title} ${s.url}` : s.url,
-    m: s.title ? `${s.title}\n\n${s.url}` : s.url,
-    i: s.image,
-  };
-  return TARGETS[n].replace(/\{(\w)\}/g, (_, k) => (k === 's' ? server : e(values[k])));
-};
 const meta = (selector, attribute) => {
   const el = document.querySelector(selector);
   return el && el.getAttribute(attribute);
@@ -179,15 +154,6 @@ const mount = (host, ctx) => {
     input.focus();
   };
 
-  const copy = (text) => navigator.clipboard
-    ? navigator.clipboard.writeText(text)
-    : new Promise((done, fail) => { // pages without HTTPS have no clipboard API
-      const area = root.appendChild(h('textarea', {}, text));
-      area.select();
-      (document.execCommand('copy') ? done : fail)();
-      area.remove();
-    });
-
   const activate = (el) => {
     const n = el.dataset.n;
     const page = subject(d);
@@ -195,7 +161,7 @@ const mount = (host, ctx) => {
     const code = newCode();
     const share = { ...page, url: tracked(page.url, ctx, n, code) };
     if (n === 'copy') {
-      copy(share.url).then(() => {
+      copy(root, share.url).then(() => {
         status.textContent = T.copied;
         setTimeout(() => { status.textContent = ''; }, 3000);
         report(n, code);

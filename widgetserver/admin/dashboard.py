@@ -15,6 +15,7 @@ from .. import stats
 from ..core import clock
 from ..core.db import db
 from ..sites.settings import effective
+from ..stats import referrals
 from . import chart, labels
 from .auth import site_for
 from .blueprint import bp
@@ -88,5 +89,6 @@ def dashboard(site_id: int) -> ResponseReturnValue:
         change=change,
         labels=labels,
         tables=stats.TABLES,
+        referrals=referrals.report(db.session, site, choice.period),
     )
     return page

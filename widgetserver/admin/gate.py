@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ..rewards import coupons
 from . import csrf
 from .auth import current_owner
 from .blueprint import bp
@@ -19,8 +20,18 @@ CSP = (
 )
 
 
+#: Endpoints whose body may be larger than ``MAX_CONTENT_LENGTH``: a coupon upload of up to
+#: ``coupons.MAX_BYTES`` and the form around it (its limit in nginx is the same).
+UPLOADS = frozenset({"admin.upload_coupons"})
+UPLOAD_BYTES = coupons.MAX_BYTES + 64 * 1024
+
+
 @bp.before_request
 def _gate() -> ResponseReturnValue | None:
+    if request.endpoint in UPLOADS:
+        # Set before the CSRF check reads the form; a pasted upload is one form field.
+        request.max_content_length = UPLOAD_BYTES
+        request.max_form_memory_size = UPLOAD_BYTES
     refused = csrf.rejected()
     if refused is not None:
         return refused

@@ -39,6 +39,22 @@ ATTRIBUTION: dict[str, Any] = {
     "outside_window": _l("outside the window"),
 }
 KINDS: dict[str, Any] = {"share": _l("share"), "referral": _l("referral")}
+REWARD_STATUSES: dict[str, Any] = {
+    "pending": _l("pending"),
+    "earned": _l("earned"),
+    "due": _l("due"),
+    "handed_out": _l("handed out"),
+    "void": _l("void"),
+}
+VOID_REASONS: dict[str, Any] = {
+    "unverified_order": _l("the order was reported only by a browser"),
+    "self_referral": _l("the buyer is the referrer"),
+    "cancelled": _l("the order was cancelled"),
+    "refunded": _l("the order was refunded"),
+    "below_minimum": _l("the order is below the minimum amount"),
+    "not_first_order": _l("not the friend's first order"),
+    "not_attributed": _l("the shop took the order away from the link"),
+}
 
 
 def channel(name: str | None) -> str:
@@ -57,3 +73,18 @@ def attribution(name: str) -> str:
 
 def kind(name: str) -> str:
     return str(KINDS.get(name, name))
+
+
+def reward_status(name: str) -> str:
+    return str(REWARD_STATUSES.get(name, name))
+
+
+def void_reason(name: str | None) -> str:
+    if not name:
+        return ""
+    return str(VOID_REASONS.get(name, name))
+
+
+def referrer(name: str | None) -> str:
+    """A customer reference as it came, or the words for an anonymous link."""
+    return str(_l("anonymous")) if name is None else name

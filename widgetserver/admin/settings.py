@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -20,11 +21,13 @@ from flask_babel import gettext as _
 
 from ..core import clock, signing
 from ..core.db import db
+from ..core.errors import DomainError
 from ..models import Site
+from ..rewards import coupons
 from ..sites import GraceRunning, RotationConflict, embed_snippet, rotate_key, rotate_secret
 from ..sites import settings as sitesettings
 from ..web.publicurl import public_url
-from . import i18n, labels, settingsform
+from . import i18n, labels, pools, preview, settingsform
 from .auth import site_for
 from .blueprint import bp
 
@@ -35,22 +38,43 @@ _GRACE_VALUES = frozenset(str(hours) for hours in GRACE_HOURS)
 _CONFIRM_LENGTH = 64
 
 
+#: The widgets' languages with their own names, for texts per language.
+_LANGUAGES = [
+    (lang, words)
+    for lang, words in sitesettings.REGISTRY.settings["lang"].field.choices  # type: ignore[union-attr]
+    if lang != "auto"
+]
+
+
 def change_delay() -> int:
     """Seconds until every visitor sees a change: the workers' site cache plus the browsers'."""
     config = current_app.config
     return int(config["SITE_CACHE_SECONDS"]) + int(config["CONFIG_MAX_AGE"])
 
 
-def _page(site: Site, draft: settingsform.Draft, status: int = 200) -> Response:
+def _page(
+    site: Site,
+    draft: settingsform.Draft,
+    status: int = 200,
+    pool_errors: dict[str, str] | None = None,
+) -> Response:
+    lang = preview.choose_lang(request.args.get("preview"), site.settings, i18n.current_lang())
     page = render_template(
         "admin/settings.html",
         site=site,
         draft=draft,
         blocks=sitesettings.form(),
         timezones=sorted(available_timezones()),
+        languages=_LANGUAGES,
         snippet=embed_snippet(public_url(), site),
         delay=change_delay(),
         labels=labels,
+        pools=pools.pools(db.session, site),
+        pool_errors=pool_errors or {},
+        low=coupons.LOW,
+        max_mib=coupons.MAX_BYTES // 1024 // 1024,
+        max_codes=coupons.MAX_CODES,
+        preview=preview.preview(site.settings, lang),
     )
     return Response(page, status=status, mimetype="text/html")
 
@@ -85,6 +109,36 @@ def save_settings(site_id: int) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("admin.settings", site_id=site.id), code=303)
+
+
+@bp.post("/sites/<int:site_id>/coupons/<pool>")
+def upload_coupons(site_id: int, pool: str) -> ResponseReturnValue:
+    """Add an upload of codes to a pool; a refusal stands beside the form, nothing added."""
+    site = site_for(site_id)
+    if pool not in coupons.POOLS:
+        abort(404)
+    try:
+        upload = pools.read_upload(request)
+        with db.writing() as session:
+            added = coupons.add(session, site.id, pool, upload, clock.now())
+    except pools.UploadRefused as refused:
+        error = pools.refusal(refused.problem)
+        return _page(site, settingsform.from_site(site), 422, {pool: error})
+    except DomainError as refused:
+        error = pools.refusal(refused)
+        return _page(site, settingsform.from_site(site), 422, {pool: error})
+    flash(
+        _(
+            "%(pool)s: %(added)s added, %(duplicates)s duplicates skipped, %(remaining)s "
+            "remaining.",
+            pool=pools.NAMES[pool],
+            added=i18n.number(added.added),
+            duplicates=i18n.number(added.duplicates),
+            remaining=i18n.number(added.remaining),
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.settings", site_id=site.id, _anchor=f"pool-{pool}"), code=303)
 
 
 def _confirmation(site: Site) -> str:

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from ..models import Site
 from ..sites import InputError, normalise_origin
 from ..sites import settings as sitesettings
-from ..sites.settings import CHANNELS, SettingsError
+from ..sites.settings import CHANNELS, LANGUAGES, SettingsError
 
 #: What the site's own fields must look like, said to the owner (the settings say theirs in
 #: their ``Field.error``; the validators' words are for logs).
@@ -88,9 +88,23 @@ def read(form: MultiDict[str, str]) -> Draft:
             continue
         if setting.field.kind == "check":
             values[setting.key] = form.get(setting.key) == "on"
+        elif setting.field.kind == "texts":
+            values[setting.key] = _texts(form, setting)
         else:
             values[setting.key] = form.get(setting.key, "").strip()
     return Draft(form.get("name", ""), form.get("origins", ""), order, enabled, values)
+
+
+def _texts(form: MultiDict[str, str], setting: sitesettings.Setting) -> dict[str, Any]:
+    """The texts of a ``texts`` field as typed, ``{lang: {name: text}}`` (empty ones too)."""
+    assert setting.field is not None
+    return {
+        lang: {
+            name: form.get(f"{setting.key}.{lang}.{name}", "")
+            for name, _words in setting.field.choices
+        }
+        for lang in LANGUAGES
+    }
 
 
 def move(draft: Draft, instruction: str) -> bool:

@@ -12,7 +12,17 @@ from flask import Blueprint, Flask, Response, request
 bp = Blueprint("api", __name__, url_prefix="/v1")
 
 # Imported for their routes.
-from . import claimpage, conversions, events, openapi, referrals, siteconfig, stats  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    claimpage,
+    conversions,
+    events,
+    offers,
+    openapi,
+    referrals,
+    rewards,
+    siteconfig,
+    stats,
+)
 
 #: Endpoints any shop page may call from the browser (signed endpoints are not among them).
 BROWSER_ENDPOINTS = frozenset(
@@ -20,6 +30,7 @@ BROWSER_ENDPOINTS = frozenset(
         "api.receive_events",
         "api.report_browser_conversion",
         "api.create_referral",
+        "api.friend_offer",
         "api.site_config",
         "api.openapi_json",
     }

@@ -8,11 +8,16 @@ The page is personal: no cache keeps it, no search engine lists it, and the brow
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, Response, current_app, render_template
 
-from .. import referrals
+from .. import referrals, rewards
+from ..admin.i18n import current_lang
+from ..core import clock
 from ..core.db import db
-from ..models import Site
+from ..models import Reward, Site
+from ..orders import money
 from ..sites.settings import effective
 
 bp = Blueprint("claim", __name__, url_prefix="/r")
@@ -31,13 +36,36 @@ def claim_page(claim: str) -> tuple[str, int]:
     if code is None or site is None or not site.active:
         return render_template("claim_unknown.html"), 404
     page = code.url or (site.origins[0] + "/" if site.origins else "")
+    settings = effective(site.settings)
+    with db.writing() as session:
+        shown = [
+            _shown(reward)
+            for reward in rewards.handout.on_claim_page(session, site, code.id, clock.now())
+        ]
+    texts = settings["referral_texts"]
     return render_template(
         "claim.html",
         site_name=site.name,
-        link=referrals.tracked(page, code.code, effective(site.settings)),
+        link=referrals.tracked(page, code.code, settings),
         results=referrals.claims.results(db.session, code),
         created_at=code.created_at,
+        rewards=shown,
+        reward_text=texts.get(current_lang(), {}).get("referrer"),
     ), 200
+
+
+def _shown(reward: Reward) -> dict[str, object]:
+    """A reward as the page shows it (read inside the transaction that may hand it out)."""
+    amount = Decimal(money.to_decimal_string(reward.amount_minor, reward.currency))
+    return {
+        "status": reward.status,
+        "void_reason": reward.void_reason,
+        "amount": amount,
+        "currency": reward.currency,
+        "due_at": reward.due_at,
+        "coupon": reward.coupon,
+        "created_at": reward.created_at,
+    }
 
 
 @bp.after_request

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, jsonify
+from sqlalchemy.orm import Session
 
-from .. import orders, sites
+from .. import orders, rewards, sites
 from ..core import clock, ratelimit
 from ..core.db import db
 from ..ingest import visitors
@@ -21,8 +22,21 @@ from .signed import signed_site
 CONVERSION_RATE_LIMITED = "conversion_rate_limited"
 
 
-def _reply(outcome: orders.Outcome) -> tuple[Response, int]:
-    return jsonify(orders.state(outcome)), 201 if outcome.created else 200
+def _record(session: Session, site: orders.SiteLike, report: orders.Report, now: datetime) -> Any:
+    """Record the report and keep the order's reward (if it came through a referral link) in
+    step, in one transaction: a reward never disagrees with its order."""
+    outcome = orders.record(session, site, report, now)
+    reward = rewards.sync(session, site, outcome.conversion, now)
+    answer = orders.state(outcome)
+    if reward is not None:
+        answer["reward"] = {"id": reward.id, "status": reward.status}
+        if reward.void_reason:
+            answer["reward"]["void_reason"] = reward.void_reason
+    return outcome, answer
+
+
+def _reply(outcome: orders.Outcome, answer: dict[str, Any]) -> tuple[Response, int]:
+    return jsonify(answer), 201 if outcome.created else 200
 
 
 @bp.post("/conversions")
@@ -36,8 +50,10 @@ def report_conversion() -> tuple[Response, int]:
     report = orders.parse_report(
         data, verified=True, now=now, tolerance=current_app.config["SIGNATURE_TOLERANCE"]
     )
+    report.from_server = True
     with db.writing() as session:
-        return _reply(orders.record(session, site, report, now))
+        outcome, answer = _record(session, site, report, now)
+    return _reply(outcome, answer)
 
 
 @bp.post("/conversions/browser")
@@ -79,12 +95,12 @@ def report_browser_conversion() -> tuple[Response, int]:
     with db.writing() as session:
         settled = limiter.settle_in(session, [charges])
         over = settled.refused[0]
-        outcome = None if over else orders.record(session, site, report, now)
+        recorded = None if over else _record(session, site, report, now)
     limiter.remember(settled)
     if over is not None:
         raise _rate_limited(site, over, now)
-    assert outcome is not None
-    return _reply(outcome)
+    assert recorded is not None
+    return _reply(*recorded)
 
 
 def _token_claims(

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     # Referral links asked for by browsers (POST /v1/referrals) per client and site, per site.
     "REFERRALS_LIMIT_CLIENT": 10,
     "REFERRALS_LIMIT_SITE": 600,
+    # Friends' coupons asked for by browsers (POST /v1/offers) per client and site, per site.
+    "OFFERS_LIMIT_CLIENT": 10,
+    "OFFERS_LIMIT_SITE": 600,
     # Server-to-server signatures older or newer than this many seconds are refused.
     "SIGNATURE_TOLERANCE": 300,
     # Days raw events are kept; ``widgetserver stats prune`` deletes older ones once their days
@@ -77,6 +80,14 @@ ENVIRONMENT: Mapping[str, tuple[str, Callable[[str], Any]]] = {
     ),
     "WIDGETSERVER_REFERRALS_LIMIT_SITE": (
         "REFERRALS_LIMIT_SITE",
+        lambda v: _at_least(1, int(v)),
+    ),
+    "WIDGETSERVER_OFFERS_LIMIT_CLIENT": (
+        "OFFERS_LIMIT_CLIENT",
+        lambda v: _at_least(1, int(v)),
+    ),
+    "WIDGETSERVER_OFFERS_LIMIT_SITE": (
+        "OFFERS_LIMIT_SITE",
         lambda v: _at_least(1, int(v)),
     ),
     "WIDGETSERVER_EVENTS_KEEP_DAYS": ("EVENTS_KEEP_DAYS", int),

@@ -56,6 +56,10 @@ class Order:
     placed_at: datetime
     status: str = "placed"
     refunded: Decimal = Decimal("0.00")
+    #: Whether the buyer had not ordered before, as far as the shop remembers.
+    new_customer: bool | None = None
+    #: The friend's coupon applied at checkout (the demo shows it; it takes nothing off).
+    coupon: str | None = None
 
     @property
     def total(self) -> Decimal:

@@ -20,7 +20,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..core import clock, migrate
 from ..core.db import db
-from . import seed
+from . import seed, seedfriends
 from .shop import create_shop
 
 
@@ -60,7 +60,8 @@ def command(
     shop_url = f"http://{shop_host}:{shop_port}"
     origins = [shop_url, f"http://127.0.0.1:{shop_port}"]
     with db.writing() as session:
-        setup = seed.set_up(session, origins, shop_url, clock.now())
+        key = current_app.config["SECRET_KEY"]
+        setup = seed.set_up(session, origins, shop_url, clock.now(), claim_key=key)
         site_key, site_secret = setup.site.public_key, setup.site.secret
     if not current_app.config["PUBLIC_URL"]:
         address = f"[{host}]" if ":" in host else host  # an IPv6 literal
@@ -73,6 +74,7 @@ def command(
         "login": {"email": seed.OWNER_EMAIL, "password": seed.OWNER_PASSWORD},
         "try_url": f"{shop_url}/products/{seed.KNOWN_PRODUCT}?swk={seed.KNOWN_CODE}",
         "seeded": setup.seeded,
+        "claim_url": f"{widget_url}/r/{seedfriends.claim_secret(site_secret, 'anon')}",
     }
     if seed_only:
         _print(summary, as_json, serving=False)
@@ -132,6 +134,8 @@ def _print(summary: dict[str, Any], as_json: bool, *, serving: bool) -> None:
         f"  Widget server    {summary['widget_server']}",
         f"  Demo shop        {summary['shop']}",
         f"  Back office      {summary['shop']}/orders",
+        f"  Rewards          {summary['shop']}/rewards",
+        f"  A claim page     {summary['claim_url']}",
         f"  Try attribution  {summary['try_url']}",
         f"  Owners' pages    {summary['widget_server']}/admin/",
         f"  Owner login      {login['email']} / {login['password']}",

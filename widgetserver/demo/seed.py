@@ -20,6 +20,7 @@ from ..core import signing
 from ..models import Conversion, Event, RefCode, Site
 from ..orders import money
 from ..web.client import customer_ref
+from . import seedfriends
 from .catalogue import PRODUCTS
 
 OWNER_EMAIL = "demo@example.com"
@@ -76,8 +77,17 @@ class Setup:
     seeded: bool
 
 
-def set_up(session: Session, shop_origins: list[str], shop_url: str, now: datetime) -> Setup:
-    """The demo owner and site (created if missing, origins added) and, once, the history."""
+def set_up(
+    session: Session,
+    shop_origins: list[str],
+    shop_url: str,
+    now: datetime,
+    claim_key: str | None = None,
+) -> Setup:
+    """The demo owner and site (created if missing, origins added) and, once, the history.
+
+    ``claim_key`` (the server's ``SECRET_KEY``) opens claim pages for the anonymous links.
+    """
     owner = sites.find_owner(session, OWNER_EMAIL)
     owner_created = owner is None
     if owner is None:
@@ -99,7 +109,10 @@ def set_up(session: Session, shop_origins: list[str], shop_url: str, now: dateti
     has_events = session.scalar(select(func.count(Event.id)).where(Event.site_id == site.id))
     seeded = not has_events
     if seeded:
-        History(session, site, shop_url, now).create()
+        seedfriends.set_up(site)
+        history = History(session, site, shop_url, now)
+        history.create()
+        seedfriends.FriendsHistory(history, claim_key).create()
     session.flush()
     return Setup(site, owner_created, site_created, seeded)
 

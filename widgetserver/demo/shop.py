@@ -9,6 +9,9 @@ A shop integrates in four places, each marked "Integration point" in the code:
 4. Reporting never blocks checkout: what does not arrive waits in an outbox and is retried
    (``outbox.py``: the pattern a plugin copies).
 
+Recommend-a-friend adds two more: the buyer's referrer token for the recommend widget
+(``friends.py``), and rewards handed out from the back office (``backoffice.py``).
+
 What the shop sells and what its back office does to orders is in ``catalogue.py``. Everything
 lives in memory; restarting the shop forgets its orders (the widget server does not).
 """
@@ -40,6 +43,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from ..web.client import SignedClient, customer_ref
+from . import backoffice, friends
 from .catalogue import ACTIONS, PRODUCTS, Order, Product, apply_action
 from .outbox import Outbox
 
@@ -65,6 +69,8 @@ def conversion_report(order: Order, site_secret: str) -> dict[str, Any]:
         ],
         # Lets the widget server spot a referrer buying through their own link, pseudonymously.
         "customer_ref": customer_ref(site_secret, order.email),
+        # Whether the buyer had ordered before, as far as the shop knows (None: it cannot say).
+        "new_customer": order.new_customer,
         "occurred_at": order.placed_at.isoformat().replace("+00:00", "Z"),
     }
 
@@ -181,13 +187,15 @@ def checkout() -> Response | str | tuple[str, int]:
     email = request.form.get("email", "").strip()
     if not name or len(name) > 100 or not EMAIL.fullmatch(email):
         error = "Please give your name and a valid e-mail address."
-        form = {"name": name, "email": email}
+        form = {"name": name, "email": email, "coupon": request.form.get("coupon", "")}
         return render_template(
             "checkout.html", lines=lines, total=total, form=form, error=error
         ), 400
 
     shop = _shop()
     placed_at = datetime.fromtimestamp(shop.now(), UTC).replace(microsecond=0)
+    with shop.lock:
+        known = any(o.email.lower() == email.lower() for o in shop.orders.values())
     order = Order(
         id=f"{placed_at:%Y%m%d}-{secrets.token_hex(3).upper()}",
         name=name,
@@ -195,6 +203,8 @@ def checkout() -> Response | str | tuple[str, int]:
         lines=lines,
         ref=session.get("ref"),
         placed_at=placed_at,
+        new_customer=not known,
+        coupon=friends.coupon_code(request.form.get("coupon", "")),
     )
     with shop.lock:
         shop.orders[order.id] = order
@@ -209,7 +219,9 @@ def thanks(order_id: str) -> str:
     order = _shop().orders.get(order_id)
     if order is None or order_id not in session.get("orders", []):
         abort(404)
-    return render_template("thanks.html", order=order)
+    shop = _shop()
+    token = friends.referrer_token(shop.site_secret, order.email, order.id, shop.now())
+    return render_template("thanks.html", order=order, referrer_token=token)
 
 
 @bp.get("/orders")
@@ -274,5 +286,6 @@ def create_shop(
     app.extensions["shop"] = Shop(widget_url, site_key, site_secret, outbox, now)
     app.extensions["outbox"] = outbox
     app.register_blueprint(bp)
+    app.register_blueprint(backoffice.bp)
     outbox.start()
     return app

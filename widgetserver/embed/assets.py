@@ -167,10 +167,11 @@ def _widget_texts(env: Environment, root: Path, widget: Widget) -> dict[str, str
         _minified(env, root / "js" / "lib" / f"{name}.js", "rjsmin") for name in widget.helpers
     ]
     known = _read_json(root / "icons" / "icons.json")
-    missing = [name for name in widget.icons if name not in known]
+    missing = [name for name in (*widget.icons, *widget.named) if name not in known]
     if missing:
         raise BuildError(f"widget {widget.name!r} needs icons that icons.json lacks: {missing}")
     icons = {n: [known[n]["name"], known[n]["colour"], known[n]["path"]] for n in widget.icons}
+    icons |= {n: [known[n]["name"], "", ""] for n in widget.named if n not in icons}
     css = _minified(env, home / widget.style, "rcssmin")
     texts = {}
     for lang in LANGUAGES:

@@ -1,7 +1,7 @@
 """The widgets a container can ask for with ``data-swk``, one entry each, and the loader's budget.
 
 Adding a widget is an entry here and its files - nothing in the build changes, and the loader
-does not grow (it names no widget, only the build's one hash):
+does not grow (it names no widget but the offer it adds as a notice, only the build's one hash):
 
 - a script (``js/<name>.js``): the body of one function that defines ``mount(host, ctx)``. The
   build puts in front of it ``T`` (its strings in one language), ``ICONS`` (``{name: [label,
@@ -28,7 +28,7 @@ from ..sites.settings import CHANNELS
 LOADER_BUDGET = 2 * 1024
 
 #: The shared browser helpers a widget may name, each ``js/lib/<name>.js`` of the widgets.
-HELPERS: tuple[str, ...] = ("dom", "text", "link")
+HELPERS: tuple[str, ...] = ("dom", "text", "link", "net", "copy")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class Widget:
     budget: int
     #: The icons of ``icons/icons.json`` the widget draws.
     icons: tuple[str, ...] = ()
+    #: Entries of ``icons/icons.json`` it offers by name only (no path: nothing drawn), so
+    #: a widget can name every channel while paying for the icons of a few.
+    named: tuple[str, ...] = ()
     #: The shared helper modules it uses (of ``HELPERS``), put in in this order.
     helpers: tuple[str, ...] = ()
     #: The folder the widget's own files are in; None: the widgets' folder (``widgets/``).
@@ -65,8 +68,35 @@ SHARE = Widget(
     strings="i18n/share",
     budget=6 * 1024,
     icons=CHANNELS,
-    helpers=("dom", "text", "link"),
+    helpers=("dom", "text", "link", "net", "copy"),
+)
+
+#: Recommend-a-friend: the visitor's personal link, passed on through their own channels.
+RECOMMEND = Widget(
+    name="recommend",
+    script="js/recommend.js",
+    style="css/recommend.css",
+    strings="i18n/recommend",
+    # 5.25 KB, not 4: a form with its labels and messages, the mails it writes, eight icons and
+    # the names of the networks it offers without an icon.
+    budget=5 * 1024 + 256,
+    # The channels it draws: its own (e-mail, copy, share sheet), WhatsApp, and those of the
+    # site's networks that people pass a personal link on with (each icon costs ~80 bytes);
+    # the site's other networks are offered by name.
+    icons=("email", "copy", "native", "whatsapp", "telegram", "facebook", "x", "linkedin"),
+    named=("xing", "pinterest", "reddit", "threads", "bluesky"),
+    helpers=("dom", "text", "net", "copy"),
+)
+
+#: The welcome gift for a friend who arrived through a referral link: the coupon, once asked.
+OFFER = Widget(
+    name="offer",
+    script="js/offer.js",
+    style="css/offer.css",
+    strings="i18n/offer",
+    budget=2 * 1024,
+    helpers=("dom", "copy"),
 )
 
 #: The widgets this server builds and serves.
-WIDGETS: tuple[Widget, ...] = (SHARE,)
+WIDGETS: tuple[Widget, ...] = (SHARE, RECOMMEND, OFFER)

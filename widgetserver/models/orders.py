@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, BigId
@@ -41,6 +41,9 @@ class Conversion(Base):
     order_id: Mapped[str] = mapped_column(String(128))
     #: Reported server-to-server with a valid signature (or a signed browser token).
     verified: Mapped[bool]
+    #: At least one report came from the shop's server itself (signed), not through a
+    #: browser: only such orders earn referrers' rewards.
+    server_reported: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(10))
     currency: Mapped[str] = mapped_column(String(3))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
@@ -53,6 +56,8 @@ class Conversion(Base):
     self_referral: Mapped[bool] = mapped_column(default=False)
     visitor_hash: Mapped[int | None] = mapped_column(BigInteger)
     customer_ref: Mapped[str | None] = mapped_column(String(128))
+    #: The shop says the buyer had not ordered before (True), had (False), or does not say.
+    new_customer: Mapped[bool | None]
     items: Mapped[list[Any] | None] = mapped_column(JSON)
     occurred_at: Mapped[datetime]
     status_at: Mapped[datetime]

@@ -7,7 +7,7 @@ names callers need are re-exported here. Nothing in this package knows HTTP: ref
 ``core.errors.DomainError`` with a stable reason.
 """
 
-from .lifecycle import FINAL, Outcome, record
+from .lifecycle import FINAL, Outcome, SiteLike, record
 from .report import (
     CONVERSION_TOKEN,
     CONVERSION_TOKEN_MAX_AGE,
@@ -23,6 +23,7 @@ __all__ = [
     "FINAL",
     "Outcome",
     "Report",
+    "SiteLike",
     "net_minor",
     "parse_report",
     "record",

@@ -97,12 +97,14 @@ def _new(session: Session, site: SiteLike, report: Report, now: datetime) -> Con
         site_id=site.id,
         order_id=report.order_id,
         verified=report.verified,
+        server_reported=report.from_server,
         status=report.status,
         currency=report.currency,
         amount_minor=report.amount_minor,
         refunded_minor=report.refunded_minor or 0,
         items=report.items,
         customer_ref=report.customer_ref,
+        new_customer=report.new_customer,
         visitor_hash=report.visitor_hash,
         occurred_at=report.occurred_at or now,
         status_at=now,
@@ -160,6 +162,10 @@ def apply(conversion: Conversion, report: Report, now: datetime) -> set[str]:
         target["items"] = report.items
     if report.customer_ref is not None:
         target["customer_ref"] = report.customer_ref
+    if report.new_customer is not None:
+        target["new_customer"] = report.new_customer
+    if report.from_server:
+        target["server_reported"] = True
     if upgrade:
         target["verified"] = True
         target["currency"] = report.currency

@@ -50,6 +50,10 @@ class Report:
     customer_ref: str | None
     verified: bool
     visitor_hash: int | None = None
+    #: The shop says the buyer had not ordered before (True), had (False); None: not said.
+    new_customer: bool | None = None
+    #: The shop's server sent it (signed), not a browser.
+    from_server: bool = False
 
 
 def _invalid(field: str, message: str) -> DomainError:
@@ -89,6 +93,9 @@ def parse_report(data: dict[str, Any], *, verified: bool, now: datetime, toleran
         customer_ref = fields.optional_text(data.get("customer_ref"), "customer_ref", 128)
     except fields.FieldError as exc:
         raise _invalid("customer_ref", exc.message) from None
+    new_customer = data.get("new_customer")
+    if new_customer is not None and not isinstance(new_customer, bool):
+        raise _invalid("new_customer", "must be true, false or null")
     return Report(
         order_id=order_id,
         status=status,
@@ -100,6 +107,7 @@ def parse_report(data: dict[str, Any], *, verified: bool, now: datetime, toleran
         occurred_at=_occurred_at(data.get("occurred_at"), now, tolerance),
         customer_ref=customer_ref,
         verified=verified,
+        new_customer=new_customer,
     )
 
 

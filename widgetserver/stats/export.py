@@ -133,12 +133,17 @@ def _encode(rows: Iterable[list[str]]) -> str:
     return buffer.getvalue()
 
 
+def table_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
+    """A header and its rows as CSV, every cell made safe (``safe_cell``)."""
+    return _encode([header, *rows]).encode("utf-8-sig")
+
+
 def csv_bytes(report: Report, table: str) -> bytes:
     """One table as CSV; raises ``KeyError`` for a name not in ``TABLES``."""
     if table not in TABLES:
         raise KeyError(table)
     header, rows = tables(report)[table]
-    return _encode([header, *rows]).encode("utf-8-sig")
+    return table_bytes(header, rows)
 
 
 def conversions_csv(conversions: Iterable[RecentConversion], batch: int = 500) -> Iterator[bytes]:

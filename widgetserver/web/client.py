@@ -4,6 +4,7 @@ This is what a shop's backend (or a plugin) needs to report conversions::
 
     client = SignedClient("https://widgets.example", "pk_...", "sk_...")
     status, answer = client.post("/v1/conversions", {"order_id": "1001", ...})
+    status, answer = client.get("/v1/sites/pk_.../rewards?status=due")
 
 The body is serialised once and exactly those bytes are signed and sent. A network failure or
 a 5xx answer raises ``DeliveryError``: the report did not arrive and may be sent again later.
@@ -81,19 +82,27 @@ class SignedClient:
         Returns the status and the decoded JSON answer (None if the answer is not JSON).
         """
         raw = body if isinstance(body, bytes) else encode(body)
+        return self._send("POST", path, raw)
+
+    def get(self, path: str) -> tuple[int, Any]:
+        """A signed ``GET`` of ``path`` (with its query string, which is signed too)."""
+        return self._send("GET", path, None)
+
+    def _send(self, method: str, path: str, raw: bytes | None) -> tuple[int, Any]:
         url = self.base_url + path
         # The server checks the path exactly as it receives it, including any prefix.
         parts = urlsplit(url)
         signed_path = parts.path + (f"?{parts.query}" if parts.query else "")
         headers = {
             **signed_headers(
-                self.public_key, self.secret, "POST", signed_path, raw, int(self.now())
+                self.public_key, self.secret, method, signed_path, raw or b"", int(self.now())
             ),
-            "Content-Type": "application/json",
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
         }
-        request = urllib.request.Request(url, data=raw, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked above
+        if raw is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=raw, headers=headers, method=method)  # noqa: S310 - http(s) only, checked above
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 return response.status, _decode(response.read())

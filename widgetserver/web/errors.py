@@ -41,6 +41,13 @@ STATUS: dict[str, int] = {
     "rotation_conflict": 409,
     # referrals: the claims of a verified referrer token cannot be used
     "invalid_referrer": 400,
+    # rewards: hand-outs, pools, friends' offers
+    "reward_not_found": 404,
+    "reward_not_due": 409,
+    "pool_empty": 409,
+    "invalid_pool": 400,
+    "no_offer": 404,
+    "offer_exhausted": 409,
 }
 #: A reason missing from ``STATUS`` is still the client's request refused, not our failure.
 UNMAPPED_STATUS = 400

@@ -55,6 +55,27 @@ REQUESTS = [
         b'{"customer_ref":"cust-4711","url":"https://shop.example/account"}',
     ),
     Request(
+        "rewards",
+        "GET of the due rewards (docs/api.md section 9): the path with its query, an empty body",
+        "GET",
+        f"/v1/sites/{PUBLIC_KEY}/rewards?status=due",
+        b"",
+    ),
+    Request(
+        "handout",
+        "POST of a reward's hand-out (docs/api.md section 9), the body {}",
+        "POST",
+        f"/v1/sites/{PUBLIC_KEY}/rewards/7/handout",
+        b"{}",
+    ),
+    Request(
+        "offer",
+        "POST of the friend's coupon for a captured code (docs/api.md section 9)",
+        "POST",
+        f"/v1/sites/{PUBLIC_KEY}/offers",
+        b'{"ref":"3k9w0q7zt1m4x8c2p5r6v","visitor":"sess-5f2a"}',
+    ),
+    Request(
         "conversion_non_ascii_body",
         "a body with non-ASCII characters, sent as UTF-8: the signature covers the bytes",
         "POST",

@@ -1,7 +1,5 @@
 // Reference codes and the tracked links that carry them. The build puts this module into the
-// widget files whose registry entry names "link".
-
-const e = encodeURIComponent;
+// widget files whose registry entry names "link"; it uses e() of text.js.
 
 // 96 random bits as 21 characters of [0-9a-z].
 const newCode = () => Array.from(

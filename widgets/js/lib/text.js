@@ -1,6 +1,9 @@
 // Page data made safe to use: addresses and texts. The build puts this module into the widget
 // files whose registry entry names "text".
 
+// A part of an address: percent-encoded as RFC 3986 and RFC 6068 (mailto:) want it.
+const e = encodeURIComponent;
+
 // An absolute http(s) address, or null: nothing else may become a shared link.
 const web = (value) => {
   try {

@@ -86,3 +86,46 @@ def timezone(key: str, value: Any) -> str:
     if not isinstance(value, str) or value not in available_timezones():
         raise SettingsError(key, "must be an IANA time zone such as Europe/Berlin")
     return value
+
+
+def texts(languages: tuple[str, ...], names: tuple[str, ...], longest: int) -> Check:
+    """The owner's texts per language: ``{lang: {name: text}}``, each text one printable line
+    of at most ``longest`` characters; empty texts and languages are dropped (the widget's own
+    words stand in for them)."""
+
+    def check(key: str, value: Any) -> dict[str, dict[str, str]]:
+        if not isinstance(value, dict):
+            raise SettingsError(key, "must be an object of languages")
+        clean: dict[str, dict[str, str]] = {}
+        for lang, entries in value.items():
+            if lang not in languages:
+                raise SettingsError(key, f"unknown language {lang!r}")
+            if not isinstance(entries, dict):
+                raise SettingsError(key, f"{lang}: must be an object of texts")
+            kept: dict[str, str] = {}
+            for name, text in entries.items():
+                if name not in names:
+                    raise SettingsError(key, f"{lang}: unknown text {name!r}")
+                if not isinstance(text, str) or len(text) > longest:
+                    raise SettingsError(key, f"{lang}.{name}: at most {longest} characters")
+                text = " ".join(text.split())
+                if any(not ch.isprintable() for ch in text):
+                    raise SettingsError(key, f"{lang}.{name}: only printable characters")
+                if text:
+                    kept[name] = text
+            if kept:
+                clean[lang] = kept
+        return clean
+
+    return check
+
+
+def whole_number(low: int, high: int) -> Check:
+    """A whole number from ``low`` to ``high`` (an int, not a bool or a string)."""
+
+    def check(key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise SettingsError(key, f"must be a whole number from {low} to {high}")
+        return value
+
+    return check

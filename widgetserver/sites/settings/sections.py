@@ -2,7 +2,8 @@
 
 ``share`` holds the share buttons' options, ``site`` what holds for the whole site (the
 widgets' language, the stats' time zone), ``tracking`` how reference codes are kept and
-credited, ``stats`` what the owners' figures count. A new feature adds its own ``Section`` to
+credited, ``stats`` what the owners' figures count, ``referral`` (in ``referral.py``) the texts,
+offers and rewards of recommend-a-friend. A new feature adds its own ``Section`` to
 ``SECTIONS``; the public configuration and the owners' settings form are generated from it
 (``settings.public``, ``admin/settingsform.py``). Stored keys are flat (``{"theme": "dark",
 "timezone": "Europe/Berlin"}``) and unique across all sections, so sites saved by any earlier
@@ -273,5 +274,8 @@ STATS = Section(
     ),
 )
 
+# Feature sections live in modules of their own and read the names above.
+from .referral import REFERRAL  # noqa: E402
+
 #: In the order of the form: ``site`` after the sections whose fieldsets its fields join.
-SECTIONS: tuple[Section, ...] = (SHARE, TRACKING, SITE, STATS)
+SECTIONS: tuple[Section, ...] = (SHARE, TRACKING, SITE, STATS, REFERRAL)

@@ -18,8 +18,10 @@ from .checks import Check, SettingsError
 
 #: How a field is shown: a list of options (``choice``), the IANA time zones (``zone``), a
 #: tick box (``check``), a line of text (``text``), a whole number (``number``), or the ticked
-#: and ordered share networks with their arrows (``networks``, at most one per registry).
-Kind = Literal["choice", "zone", "check", "text", "number", "networks"]
+#: and ordered share networks with their arrows (``networks``, at most one per registry), or
+#: short texts per language (``texts``: ``choices`` name the texts, one line each, inputs
+#: named ``<key>.<lang>.<text>``).
+Kind = Literal["choice", "zone", "check", "text", "number", "networks", "texts"]
 
 #: Names the public configuration (``GET /v1/sites/{key}/config``) gives itself, not a setting.
 RESERVED_PUBLIC = frozenset({"site", "endpoint"})
@@ -185,9 +187,9 @@ class Registry:
                 raise RegistryError(f"{key!r} is the name of another input of the form")
             if spec.fieldset is not None and spec.fieldset not in declared:
                 raise RegistryError(f"{key!r} is shown in an undeclared fieldset")
-            if (spec.kind == "choice") != bool(spec.choices):
+            if (spec.kind in ("choice", "texts")) != bool(spec.choices):
                 raise RegistryError(f"{key!r}: choices belong to choice fields, and they need them")
-            for value, _words in spec.choices:
+            for value, _words in spec.choices if spec.kind == "choice" else ():
                 try:
                     self.settings[key].check(key, value)
                 except SettingsError:

@@ -1,0 +1,116 @@
+"""The friend's coupon: ``POST /v1/offers`` (browser) and ``POST /v1/sites/{key}/offers`` (signed).
+
+The browser endpoint is what the offer widget asks when a visitor arrived through a referral
+link: origin-checked and rate limited per client and site like referral links; the visitor is
+the daily visitor hash. The signed endpoint lets a shop's plugin read the friend's coupon for
+the code it captured from the landing URL (to apply it in the cart); the shop names its own
+visitor (a session id, say), of which only a keyed digest is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, current_app, jsonify
+
+from .. import rewards, sites
+from ..core import clock, fields, ratelimit, signing
+from ..core.db import db
+from ..core.errors import DomainError
+from ..ingest import visitors
+from ..web import jsonbody, requestinfo
+from ..web.errors import ApiError
+from . import bp, browser
+from .events import BROWSER_BODY_TYPES
+from .signed import signed_site
+
+#: How refused browser requests are counted in ``ingest_drops``.
+OFFER_RATE_LIMITED = "offer_rate_limited"
+MAX_BYTES = 2 * 1024
+_VISITOR_PURPOSE = "offer-visitor"
+
+
+@bp.post("/offers")
+def friend_offer() -> tuple[Response, int]:
+    jsonbody.require_content_type(*BROWSER_BODY_TYPES)
+    config = current_app.config
+    data = jsonbody.require_object(jsonbody.parse(jsonbody.read_body(MAX_BYTES)))
+    now = clock.now()
+    site = sites.require_public(data.get("site"), now)
+    sites.require_origin(site, requestinfo.origin())
+    code = _code(data.get("code"))
+    address = requestinfo.client_ip()
+    limits = ratelimit.Rule(
+        "offers", config["OFFERS_LIMIT_CLIENT"], config["OFFERS_LIMIT_SITE"], config["SECRET_KEY"]
+    )
+    charges = limits.charges(site.id, address, 1, now)
+    limiter = ratelimit.limiter_of(current_app)
+    full = limiter.refusal(charges)
+    if full is not None:
+        raise _rate_limited(site, full, now)
+    visitor = visitors.visitor_hash(site.id, address, requestinfo.user_agent(), now)
+    coupon: str | None = None
+    refusal: DomainError | None = None
+    with db.writing() as session:
+        settled = limiter.settle_in(session, [charges])
+        over = settled.refused[0]
+        if over is None:
+            # A refusal counts against the limits too (else guessing codes would be free):
+            # the offer is tried in a savepoint, the charges are committed either way.
+            try:
+                with session.begin_nested():
+                    coupon = rewards.offers.friend_coupon(session, site, code, visitor, now)
+            except DomainError as exc:
+                refusal = exc
+    limiter.remember(settled)
+    if over is not None:
+        raise _rate_limited(site, over, now)
+    if refusal is not None:
+        raise refusal
+    return _answer(coupon)
+
+
+@bp.post("/sites/<key>/offers")
+def site_offer(key: str) -> tuple[Response, int]:
+    jsonbody.require_content_type("application/json")
+    site, body = signed_site(db.session, MAX_BYTES)
+    if key != site.public_key:
+        raise ApiError(
+            403, "site_mismatch", "The path names another site than X-SWK-Site; use your own key."
+        )
+    data = jsonbody.require_object(jsonbody.parse(body))
+    code = _code(data.get("ref"), "ref")
+    try:
+        named = fields.text(data.get("visitor"), "visitor", 128)
+    except fields.FieldError as exc:
+        raise ApiError(400, "invalid_field", f"visitor: {exc.message}") from None
+    digest = signing.keyed_digest(current_app.config["SECRET_KEY"], _VISITOR_PURPOSE, named)
+    visitor = int(digest[:16], 16) - (1 << 63)  # a signed 64-bit number, like visitor hashes
+    now = clock.now()
+    with db.writing() as session:
+        coupon = rewards.offers.friend_coupon(session, site, code, visitor, now)
+    return _answer(coupon)
+
+
+def _code(value: object, name: str = "code") -> str:
+    try:
+        return fields.code(value)
+    except fields.FieldError as exc:
+        raise ApiError(400, "invalid_field", f"{name}: {exc.message}") from None
+
+
+def _answer(coupon: str | None) -> tuple[Response, int]:
+    assert coupon is not None
+    response = jsonify({"coupon": coupon})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response, 200
+
+
+def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
+    return browser.rate_limited(
+        site,
+        charge,
+        now,
+        OFFER_RATE_LIMITED,
+        "Too many friends' coupons asked for by {who} this minute; none was given.",
+    )
