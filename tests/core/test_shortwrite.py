@@ -101,9 +101,13 @@ def test_statements_are_built_once_per_writer(writer):
     assert len(built) == 1
 
 
+#: The lock file and the WAL are SQLite's: these tests run on SQLite alone.
+ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@ON_SQLITE
 def test_sqlite_writers_queue_on_the_lock_file_the_ingest_writer_takes(app, writer):
-    if not writer.sqlite:
-        pytest.skip("the lock file is SQLite's")
+    assert writer.sqlite
     with app.app_context():
         other = shortwrite.FileLock(db.engine)
     done = threading.Event()
@@ -116,9 +120,9 @@ def test_sqlite_writers_queue_on_the_lock_file_the_ingest_writer_takes(app, writ
     assert done.is_set() and counters(app) == {"w": 1}
 
 
+@ON_SQLITE
 def test_sqlite_writers_checkpoint_the_wal_themselves_outside_the_lock(app, writer, monkeypatch):
-    if not writer.sqlite:
-        pytest.skip("the WAL is SQLite's")
+    assert writer.sqlite
     monkeypatch.setattr(shortwrite, "CHECKPOINT_EVERY", 3)
     checkpoints = []
     original = writer._checkpoint
