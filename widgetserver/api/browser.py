@@ -21,12 +21,18 @@ def token_claims(
     token's reason if it does not verify (the page's origin was accepted, the shop's voucher
     was not), ``404`` if the site is gone."""
     site = db.session.get(Site, site_id)  # secrets are read afresh, never from a cache
-    if site is None or not site.active:
+    found = None if site is None or not site.active else sites.verifying_secrets(site, now)
+    return verify_token(found, purpose, token, now, max_age)
+
+
+def verify_token(
+    secrets: list[str] | None, purpose: str, token: object, now: datetime, max_age: int
+) -> dict[str, Any]:
+    """``token_claims`` with the site's secrets already read afresh (None: the site is gone)."""
+    if secrets is None:
         raise ApiError(404, "unknown_site", "No active site has this public key.")
     try:
-        return signing.read_token(
-            sites.verifying_secrets(site, now), purpose, token, now.timestamp(), max_age
-        )
+        return signing.read_token(secrets, purpose, token, now.timestamp(), max_age)
     except signing.SignatureError as exc:
         raise ApiError(403, exc.reason, exc.message) from None
 

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from .. import referrals, sites
-from ..core import clock, ratelimit
+from ..core import clock, ratelimit, shortwrite
 from ..core.db import db
 from ..ingest import visitors
 from ..ingest.pipeline import count_refusal
@@ -59,30 +59,45 @@ def create_referral() -> tuple[Response, int]:
     full = limiter.refusal(charges)
     if full is not None:
         raise _rate_limited(site, full, now)
+    # Links asked for in a browser are kept as browser events are (``synchronous=NORMAL``).
+    writer = shortwrite.writer_of(current_app, durable=False)
+    st = writer.statements(referrals.Statements)
     token = data.get("token")
-    referrer = None if token is None else _referrer(site.id, token, now)
+    referrer = None if token is None else _referrer(writer, st, site.id, token, now)
     page = referrals.target_page(data.get("url"), site.origins)
     visitor = visitors.visitor_hash(site.id, address, requestinfo.user_agent(), now)
-    with db.writing() as session:
-        settled = limiter.settle_in(session, [charges])
-        over = settled.refused[0]
-        if over is not None:
-            made = None
-        elif referrer is not None:
-            code, linked, created = referrals.personal_link(
-                session, site.id, referrer, page, home=site.home, visitor=visitor, now=now
+    linked = page or site.home + "/"
+    # An anonymous link's code and claim secret are drawn before the write lock is taken.
+    draft = (
+        None
+        if referrer is not None
+        else referrals.draft_anonymous(
+            st, site.id, linked, visitor=visitor, key=config["SECRET_KEY"], now=now
+        )
+    )
+
+    def make(cursor: Any) -> tuple[ratelimit.Settled, tuple[str, str, bool, str | None]]:
+        """Count the request under its limits and, within them, store the link: one short
+        transaction. Its code, page, whether it is new, its claim secret (if anonymous)."""
+        settled = limiter.settle(cursor, [charges], writer.dialect)
+        if settled.refused[0] is not None:
+            return settled, ("", "", False, None)
+        if draft is None:
+            assert referrer is not None
+            code, target, created = referrals.personal_link(
+                cursor, st, site.id, referrer, page, home=site.home, visitor=visitor, now=now
             )
-            made = referrals.Link(code, referrals.tracked(linked, code, site.settings), created)
-        else:
-            linked = page or site.home + "/"
-            code, claim = referrals.anonymous_link(
-                session, site.id, linked, visitor=visitor, key=config["SECRET_KEY"], now=now
-            )
-            made = referrals.Link(code, referrals.tracked(linked, code, site.settings), True, claim)
+            return settled, (code, target, created, None)
+        code, claim = referrals.anonymous_link(cursor, st, draft)
+        return settled, (code, linked, True, claim)
+
+    settled, (code, target, created, claim) = writer.write(make)
     limiter.remember(settled)
+    over = settled.refused[0]
     if over is not None:
         raise _rate_limited(site, over, now)
-    assert made is not None
+    # The address is put together after the commit, outside the write lock.
+    made = referrals.Link(code, referrals.tracked(target, code, site.settings), created, claim)
     return jsonify(_answer(made)), 201
 
 
@@ -99,10 +114,13 @@ def site_referral(key: str) -> tuple[Response, int]:
     page = referrals.target_page(data.get("url"), site.origins)
     home = site.origins[0] if site.origins else ""
     now = clock.now()
-    with db.writing() as session:
-        code, linked, created = referrals.personal_link(
-            session, site.id, referrer, page, home=home, visitor=None, now=now
+    writer = shortwrite.writer_of(current_app)
+    st = writer.statements(referrals.Statements)
+    code, linked, created = writer.write(
+        lambda cursor: referrals.personal_link(
+            cursor, st, site.id, referrer, page, home=home, visitor=None, now=now
         )
+    )
     made = referrals.Link(code, referrals.tracked(linked, code, effective(site.settings)), created)
     return jsonify(_answer(made)), 201 if created else 200
 
@@ -114,14 +132,22 @@ def _answer(made: referrals.Link) -> dict[str, Any]:
     return answer
 
 
-def _referrer(site_id: int, token: object, now: datetime) -> referrals.Referrer:
+def _referrer(
+    writer: shortwrite.ShortWriter,
+    st: referrals.Statements,
+    site_id: int,
+    token: object,
+    now: datetime,
+) -> referrals.Referrer:
     """The customer the shop's token names; ``403`` for a token that does not verify.
 
     A token made for another purpose or with another site's secret does not verify either:
-    the purpose and the secret are both in its MAC, so all three read ``token_invalid``.
+    the purpose and the secret are both in its MAC, so all three read ``token_invalid``. The
+    site's secrets are read afresh on the writer's connection, never from a cache.
     """
-    claims = browser.token_claims(
-        site_id, referrals.REFERRER_TOKEN, token, now, referrals.REFERRER_TOKEN_MAX_AGE
+    found = writer.read(lambda cursor: referrals.store.verifying_secrets(cursor, st, site_id, now))
+    claims = browser.verify_token(
+        found, referrals.REFERRER_TOKEN, token, now, referrals.REFERRER_TOKEN_MAX_AGE
     )
     return referrals.referrer_of(claims)
 

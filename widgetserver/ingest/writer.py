@@ -12,28 +12,26 @@ The transaction first counts every request of the group under its rate limits
 (``core.ratelimit``: one upsert of the counters); a request over a limit writes nothing but a
 ``rate_limited`` drop, and its ``Written`` names the limit.
 
-On SQLite, workers (processes) also take an exclusive ``flock`` on a file beside the database:
+On SQLite, workers (processes) also take an exclusive ``flock`` on a file beside the database
+(``core.shortwrite.FileLock``, which every short writer takes too):
 a waiter is woken the moment the lock is free, instead of sleeping in SQLite's busy handler
 (1 to 100 ms at a time).
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from ..core.ratelimit import Charge, Limiter
+from ..core.shortwrite import FileLock
 from .statements import Statements
 
 log = logging.getLogger("widgetserver")
@@ -92,11 +90,10 @@ class GroupWriter:
         #: Guards the queue and ``_writing``; waiters are woken when a group is written.
         self._changed = threading.Condition()
         self._writing = False
-        self._lock_path = _lock_path_for(engine)
+        self._lock = FileLock(engine)
         self._statements = Statements(engine.dialect)
-        #: The writer's own connection and lock file, used by one leader at a time.
+        #: The writer's own connection, used by one leader at a time.
         self._connection: Any = None
-        self._lock_file: Any = None
 
     def submit(self, work: WriteSet) -> Written:
         pending = _Pending(work)
@@ -152,7 +149,7 @@ class GroupWriter:
     def _write(self, works: list[WriteSet]) -> list[Written]:
         st = self._statements
         committing = False
-        with self._interprocess_lock():
+        with self._lock.held():
             connection = self._connect()
             try:
                 cursor = connection.cursor()
@@ -204,9 +201,7 @@ class GroupWriter:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-            if self._lock_file is not None:
-                self._lock_file.close()
-                self._lock_file = None
+            self._lock.close()
 
     def _connect(self) -> Any:
         if self._connection is None:
@@ -234,20 +229,6 @@ class GroupWriter:
             self._connection.invalidate()
             self._connection = None
             return False
-
-    @contextmanager
-    def _interprocess_lock(self) -> Iterator[None]:
-        if self._lock_path is None:
-            yield
-            return
-        if self._lock_file is None:
-            # Kept open while the writer lives; its content never matters, only its lock.
-            self._lock_file = open(self._lock_path, "a+b")  # noqa: SIM115
-        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
 
 def _claim_codes(
@@ -291,10 +272,3 @@ def _assemble(
             drops[(work.site_id, work.day, reason)] += n_dropped
         results.append(Written(registered, count))
     return results, events, drops
-
-
-def _lock_path_for(engine: Engine) -> str | None:
-    url = make_url(engine.url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return f"{url.database}.write-lock"

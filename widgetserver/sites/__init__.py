@@ -21,8 +21,10 @@ from .store import (
     create_site,
     embed_snippet,
     grace_running,
+    read_secrets,
     rotate_key,
     rotate_secret,
+    secrets_query,
     valid_key,
     verifying_secrets,
 )
@@ -42,10 +44,12 @@ __all__ = [
     "lookup",
     "normalise_email",
     "normalise_origin",
+    "read_secrets",
     "require_origin",
     "require_public",
     "rotate_key",
     "rotate_secret",
+    "secrets_query",
     "valid_key",
     "verifying_secrets",
 ]

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..core import signing
 from ..core.errors import DomainError, reason
+from ..core.prepared import Query
 from ..models import Owner, Site
 from .inputs import InputError, normalise_origin
 
@@ -70,7 +71,31 @@ def by_key(session: Session, public_key: object) -> Site | None:
     return session.scalar(select(Site).where(Site.public_key == public_key, Site.active))
 
 
-def grace_running(site: Site, now: datetime) -> bool:
+class Secrets(NamedTuple):
+    """What verifying a site's signature needs, read on a driver's cursor (``read_secrets``)."""
+
+    secret: str
+    previous_secret: str | None
+    previous_secret_until: datetime | None
+    active: bool
+
+
+def secrets_query(dialect: Any) -> Query:
+    """The site's secrets by ``site_id``, compiled for ``dialect`` (``core.prepared``)."""
+    columns = (Site.secret, Site.previous_secret, Site.previous_secret_until, Site.active)
+    return Query(select(*columns).where(Site.id == bindparam("site_id")), dialect)
+
+
+def read_secrets(cursor: Any, query: Query, site_id: int, now: datetime) -> list[str] | None:
+    """``verifying_secrets`` of an active site, read afresh on ``cursor``; None if it is gone."""
+    row = query.first(cursor, {"site_id": site_id})
+    if row is None:
+        return None
+    site = Secrets(*row)
+    return verifying_secrets(site, now) if site.active else None
+
+
+def grace_running(site: Site | Secrets, now: datetime) -> bool:
     """Whether a replaced secret still verifies (a rotation's grace period has not ended)."""
     return bool(
         site.previous_secret and site.previous_secret_until and now < site.previous_secret_until
@@ -160,7 +185,7 @@ def rotate_key(session: Session, site: Site, *, now: datetime, seen: int | None 
     return site.public_key
 
 
-def verifying_secrets(site: Site, now: datetime) -> list[str]:
+def verifying_secrets(site: Site | Secrets, now: datetime) -> list[str]:
     """The secrets a signed request or token of this site may be made with right now."""
     found = [site.secret]
     if grace_running(site, now):
