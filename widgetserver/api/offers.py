@@ -22,7 +22,7 @@ from ..web import jsonbody, requestinfo
 from ..web.errors import ApiError
 from . import bp, browser
 from .events import BROWSER_BODY_TYPES
-from .signed import signed_site
+from .signed import signed_site_at
 
 #: How refused browser requests are counted in ``ingest_drops``.
 OFFER_RATE_LIMITED = "offer_rate_limited"
@@ -73,11 +73,7 @@ def friend_offer() -> tuple[Response, int]:
 @bp.post("/sites/<key>/offers")
 def site_offer(key: str) -> tuple[Response, int]:
     jsonbody.require_content_type("application/json")
-    site, body = signed_site(db.session, MAX_BYTES)
-    if key != site.public_key:
-        raise ApiError(
-            403, "site_mismatch", "The path names another site than X-SWK-Site; use your own key."
-        )
+    site, body = signed_site_at(db.session, key, MAX_BYTES)
     data = jsonbody.require_object(jsonbody.parse(body))
     code = _code(data.get("ref"), "ref")
     try:

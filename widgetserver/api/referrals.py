@@ -25,7 +25,7 @@ from ..web import jsonbody, publicurl, requestinfo
 from ..web.errors import ApiError
 from . import bp, browser
 from .events import BROWSER_BODY_TYPES
-from .signed import signed_site
+from .signed import signed_site_at
 
 #: How refused browser requests are counted in ``ingest_drops``.
 REFERRAL_RATE_LIMITED = "referral_rate_limited"
@@ -104,11 +104,7 @@ def create_referral() -> tuple[Response, int]:
 @bp.post("/sites/<key>/referrals")
 def site_referral(key: str) -> tuple[Response, int]:
     jsonbody.require_content_type("application/json")
-    site, body = signed_site(db.session, MAX_BYTES)
-    if key != site.public_key:
-        raise ApiError(
-            403, "site_mismatch", "The path names another site than X-SWK-Site; use your own key."
-        )
+    site, body = signed_site_at(db.session, key, MAX_BYTES)
     data = jsonbody.require_object(jsonbody.parse(body))
     referrer = referrals.Referrer(referrals.customer_ref(data.get("customer_ref")))
     page = referrals.target_page(data.get("url"), site.origins)

@@ -19,7 +19,7 @@ from ..models import Conversion, RefCode, Reward, Site
 from ..orders import money
 from ..web.errors import ApiError
 from . import bp
-from .signed import signed_site
+from .signed import signed_site_at
 
 #: Rewards in one answer at most; ``after`` (the last id seen) pages on.
 PAGE = 100
@@ -99,12 +99,7 @@ def _time(value: Any) -> str | None:
 
 
 def _site(key: str, max_bytes: int) -> Site:
-    site, _ = signed_site(db.session, max_bytes)
-    if key != site.public_key:
-        raise ApiError(
-            403, "site_mismatch", "The path names another site than X-SWK-Site; use your own key."
-        )
-    return site
+    return signed_site_at(db.session, key, max_bytes)[0]
 
 
 def _private(response: Response) -> Response:

@@ -37,3 +37,14 @@ def signed_site(session: Session, max_bytes: int) -> tuple[Site, bytes]:
     except signing.SignatureError as exc:
         raise ApiError(401, exc.reason, exc.message) from None
     return site, body
+
+
+def signed_site_at(session: Session, key: str, max_bytes: int) -> tuple[Site, bytes]:
+    """``signed_site`` for a path that names the site (``/v1/sites/{key}/…``): the path must
+    name the site of ``X-SWK-Site`` (``403 site_mismatch``)."""
+    site, body = signed_site(session, max_bytes)
+    if key != site.public_key:
+        raise ApiError(
+            403, "site_mismatch", "The path names another site than X-SWK-Site; use your own key."
+        )
+    return site, body

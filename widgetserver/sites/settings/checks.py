@@ -72,13 +72,7 @@ def pattern(regex: str, hint: str) -> Check:
 
 def days(low: int, high: int) -> Check:
     """A whole number of days from ``low`` to ``high`` (an int, not a bool or a string)."""
-
-    def check(key: str, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise SettingsError(key, f"must be a whole number of days from {low} to {high}")
-        return value
-
-    return check
+    return whole_number(low, high, "days")
 
 
 def timezone(key: str, value: Any) -> str:
@@ -120,12 +114,13 @@ def texts(languages: tuple[str, ...], names: tuple[str, ...], longest: int) -> C
     return check
 
 
-def whole_number(low: int, high: int) -> Check:
-    """A whole number from ``low`` to ``high`` (an int, not a bool or a string)."""
+def whole_number(low: int, high: int, unit: str = "") -> Check:
+    """A whole number (of ``unit``) from ``low`` to ``high`` (an int, not a bool or a string)."""
+    what = f"a whole number of {unit}" if unit else "a whole number"
 
     def check(key: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise SettingsError(key, f"must be a whole number from {low} to {high}")
+            raise SettingsError(key, f"must be {what} from {low} to {high}")
         return value
 
     return check
