@@ -8,14 +8,12 @@ from typing import Any
 from flask import Response, current_app, jsonify
 from sqlalchemy.orm import Session
 
-from .. import orders, rewards, sites
-from ..core import clock, ratelimit
+from .. import orders, rewards
+from ..core import clock
 from ..core.db import db
 from ..ingest import visitors
 from ..web import jsonbody, requestinfo
-from ..web.errors import ApiError
 from . import bp, browser
-from .events import BROWSER_BODY_TYPES
 from .signed import signed_site
 
 #: How a browser report refused over a rate limit is counted in ``ingest_drops``.
@@ -63,25 +61,9 @@ def report_browser_conversion() -> tuple[Response, int]:
     Limited per client and site (``BROWSER_CONVERSIONS_LIMIT_*``): a worker that knows a key
     full refuses at once; otherwise the report is counted in its own write transaction.
     """
-    jsonbody.require_content_type(*BROWSER_BODY_TYPES)
-    config = current_app.config
-    body = jsonbody.read_body(config["EVENTS_MAX_BYTES"])
-    data = jsonbody.require_object(jsonbody.parse(body))
-    now = clock.now()
-    site = sites.require_public(data.get("site"), now)
-    sites.require_origin(site, requestinfo.origin())
+    data, site, now = browser.read_request(current_app.config["EVENTS_MAX_BYTES"])
+    limiter, charges = browser.charges("conversions", "BROWSER_CONVERSIONS", site, now, *_LIMITED)
     address = requestinfo.client_ip()
-    limits = ratelimit.Rule(
-        "conversions",
-        config["BROWSER_CONVERSIONS_LIMIT_CLIENT"],
-        config["BROWSER_CONVERSIONS_LIMIT_SITE"],
-        config["SECRET_KEY"],
-    )
-    charges = limits.charges(site.id, address, 1, now)
-    limiter = ratelimit.limiter_of(current_app)
-    full = limiter.refusal(charges)
-    if full is not None:
-        raise _rate_limited(site, full, now)
     token = data.get("token")
     verified = token is not None
     if verified:
@@ -98,7 +80,7 @@ def report_browser_conversion() -> tuple[Response, int]:
         recorded = None if over else _record(session, site, report, now)
     limiter.remember(settled)
     if over is not None:
-        raise _rate_limited(site, over, now)
+        raise browser.rate_limited(site, over, now, *_LIMITED)
     assert recorded is not None
     return _reply(*recorded)
 
@@ -117,11 +99,8 @@ def _token_claims(
     return {"status": orders.vouched_status(claims, data)}
 
 
-def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
-    return browser.rate_limited(
-        site,
-        charge,
-        now,
-        CONVERSION_RATE_LIMITED,
-        "Too many order reports from {who} this minute; nothing was stored.",
-    )
+#: How a refusal over the limits is counted and said.
+_LIMITED = (
+    CONVERSION_RATE_LIMITED,
+    "Too many order reports from {who} this minute; nothing was stored.",
+)

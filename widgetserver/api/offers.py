@@ -9,19 +9,16 @@ visitor (a session id, say), of which only a keyed digest is kept.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Response, current_app, jsonify
 
-from .. import rewards, sites
-from ..core import clock, fields, ratelimit, signing
+from .. import rewards
+from ..core import clock, fields, signing
 from ..core.db import db
 from ..core.errors import DomainError
 from ..ingest import visitors
 from ..web import jsonbody, requestinfo
 from ..web.errors import ApiError
 from . import bp, browser
-from .events import BROWSER_BODY_TYPES
 from .signed import signed_site_at
 
 #: How refused browser requests are counted in ``ingest_drops``.
@@ -32,22 +29,10 @@ _VISITOR_PURPOSE = "offer-visitor"
 
 @bp.post("/offers")
 def friend_offer() -> tuple[Response, int]:
-    jsonbody.require_content_type(*BROWSER_BODY_TYPES)
-    config = current_app.config
-    data = jsonbody.require_object(jsonbody.parse(jsonbody.read_body(MAX_BYTES)))
-    now = clock.now()
-    site = sites.require_public(data.get("site"), now)
-    sites.require_origin(site, requestinfo.origin())
+    data, site, now = browser.read_request(MAX_BYTES)
     code = _code(data.get("code"))
+    limiter, charges = browser.charges("offers", "OFFERS", site, now, *_LIMITED)
     address = requestinfo.client_ip()
-    limits = ratelimit.Rule(
-        "offers", config["OFFERS_LIMIT_CLIENT"], config["OFFERS_LIMIT_SITE"], config["SECRET_KEY"]
-    )
-    charges = limits.charges(site.id, address, 1, now)
-    limiter = ratelimit.limiter_of(current_app)
-    full = limiter.refusal(charges)
-    if full is not None:
-        raise _rate_limited(site, full, now)
     visitor = visitors.visitor_hash(site.id, address, requestinfo.user_agent(), now)
     coupon: str | None = None
     refusal: DomainError | None = None
@@ -64,7 +49,7 @@ def friend_offer() -> tuple[Response, int]:
                 refusal = exc
     limiter.remember(settled)
     if over is not None:
-        raise _rate_limited(site, over, now)
+        raise browser.rate_limited(site, over, now, *_LIMITED)
     if refusal is not None:
         raise refusal
     return _answer(coupon)
@@ -102,11 +87,8 @@ def _answer(coupon: str | None) -> tuple[Response, int]:
     return response, 200
 
 
-def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
-    return browser.rate_limited(
-        site,
-        charge,
-        now,
-        OFFER_RATE_LIMITED,
-        "Too many friends' coupons asked for by {who} this minute; none was given.",
-    )
+#: How a refusal over the limits is counted and said.
+_LIMITED = (
+    OFFER_RATE_LIMITED,
+    "Too many friends' coupons asked for by {who} this minute; none was given.",
+)

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 
-from .. import referrals, sites
+from .. import referrals
 from ..core import clock, ratelimit, shortwrite
 from ..core.db import db
 from ..ingest import visitors
@@ -24,7 +24,6 @@ from ..sites.settings import effective
 from ..web import jsonbody, publicurl, requestinfo
 from ..web.errors import ApiError
 from . import bp, browser
-from .events import BROWSER_BODY_TYPES
 from .signed import signed_site_at
 
 #: How refused browser requests are counted in ``ingest_drops``.
@@ -36,12 +35,8 @@ MAX_BYTES = 8 * 1024
 
 @bp.post("/referrals")
 def create_referral() -> tuple[Response, int]:
-    jsonbody.require_content_type(*BROWSER_BODY_TYPES)
     config = current_app.config
-    data = jsonbody.require_object(jsonbody.parse(jsonbody.read_body(MAX_BYTES)))
-    now = clock.now()
-    site = sites.require_public(data.get("site"), now)
-    sites.require_origin(site, requestinfo.origin())
+    data, site, now = browser.read_request(MAX_BYTES)
     if data.get("hp") not in (None, ""):
         count_refusal(site, now, REFERRAL_HONEYPOT)
         raise ApiError(
@@ -49,16 +44,8 @@ def create_referral() -> tuple[Response, int]:
             "honeypot_filled",
             "A field meant to stay empty was filled in, as bots do; no link was made.",
         )
+    limiter, charges = browser.charges("referrals", "REFERRALS", site, now, *_LIMITED)
     address = requestinfo.client_ip()
-    limits = ratelimit.Rule(
-        "referrals", config["REFERRALS_LIMIT_CLIENT"], config["REFERRALS_LIMIT_SITE"],
-        config["SECRET_KEY"],
-    )  # fmt: skip
-    charges = limits.charges(site.id, address, 1, now)
-    limiter = ratelimit.limiter_of(current_app)
-    full = limiter.refusal(charges)
-    if full is not None:
-        raise _rate_limited(site, full, now)
     # Links asked for in a browser are kept as browser events are (``synchronous=NORMAL``).
     writer = shortwrite.writer_of(current_app, durable=False)
     st = writer.statements(referrals.Statements)
@@ -95,7 +82,7 @@ def create_referral() -> tuple[Response, int]:
     limiter.remember(settled)
     over = settled.refused[0]
     if over is not None:
-        raise _rate_limited(site, over, now)
+        raise browser.rate_limited(site, over, now, *_LIMITED)
     # The address is put together after the commit, outside the write lock.
     made = referrals.Link(code, referrals.tracked(target, code, site.settings), created, claim)
     return jsonify(_answer(made)), 201
@@ -148,11 +135,8 @@ def _referrer(
     return referrals.referrer_of(claims)
 
 
-def _rate_limited(site: sites.PublicSite, charge: ratelimit.Charge, now: datetime) -> ApiError:
-    return browser.rate_limited(
-        site,
-        charge,
-        now,
-        REFERRAL_RATE_LIMITED,
-        "Too many referral links asked for by {who} this minute; none was made.",
-    )
+#: How a refusal over the limits is counted and said.
+_LIMITED = (
+    REFERRAL_RATE_LIMITED,
+    "Too many referral links asked for by {who} this minute; none was made.",
+)
