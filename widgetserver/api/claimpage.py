@@ -37,11 +37,14 @@ def claim_page(claim: str) -> tuple[str, int]:
         return render_template("claim_unknown.html"), 404
     page = code.url or (site.origins[0] + "/" if site.origins else "")
     settings = effective(site.settings)
-    with db.writing() as session:
-        shown = [
-            _shown(reward)
-            for reward in rewards.handout.on_claim_page(session, site, code.id, clock.now())
-        ]
+    now = clock.now()
+    listed = rewards.handout.of_link(db.session, site.id, code.id)
+    if any(rewards.lifecycle.payable(reward, now) for reward in listed):
+        with db.writing() as session:  # a reward to hand out: the only view that writes
+            listed = rewards.handout.on_claim_page(session, site, code.id, now)
+            shown = [_shown(reward) for reward in listed]
+    else:
+        shown = [_shown(reward) for reward in listed]
     texts = settings["referral_texts"]
     return render_template(
         "claim.html",

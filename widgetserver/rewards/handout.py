@@ -31,9 +31,12 @@ def hand_out(
 ) -> tuple[Reward, bool]:
     """Assign a due reward its coupon and mark it handed out; a handed-out one as it is.
     The reward, and whether this call handed it out."""
-    promote(session, site.id, now)
+    promote(session, site.id, now, Reward.id == reward_id)
     reward = session.scalar(
-        select(Reward).where(Reward.id == reward_id, Reward.site_id == site.id).with_for_update()
+        select(Reward)
+        .where(Reward.id == reward_id, Reward.site_id == site.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if reward is None:
         raise DomainError(REWARD_NOT_FOUND, f"Site has no reward {reward_id}.")
@@ -54,21 +57,28 @@ def hand_out(
     return reward, True
 
 
+def of_link(session: Session, site_id: int, code_id: int) -> list[Reward]:
+    """The rewards of one referral link, oldest first."""
+    return list(
+        session.scalars(
+            select(Reward)
+            .where(Reward.site_id == site_id, Reward.code_id == code_id)
+            .order_by(Reward.id)
+            .execution_options(populate_existing=True)  # as promote may just have left them
+        )
+    )
+
+
 def on_claim_page(session: Session, site: SiteLike, code_id: int, now: datetime) -> list[Reward]:
     """The rewards of an anonymous link, oldest first, its due ones handed out now.
 
     The claim page is the only way to reach an anonymous referrer, so showing it is the
     hand-out; the coupon is then shown on every later view. An empty pool leaves a reward
-    due (the page says to come back), never half handed out.
+    due (the page says to come back), never half handed out. Call it in a write transaction
+    only when ``of_link`` found a reward ``payable``: most views change nothing.
     """
-    promote(session, site.id, now)
-    rows = list(
-        session.scalars(
-            select(Reward)
-            .where(Reward.site_id == site.id, Reward.code_id == code_id)
-            .order_by(Reward.id)
-        )
-    )
+    promote(session, site.id, now, Reward.code_id == code_id)
+    rows = of_link(session, site.id, code_id)
     for reward in rows:
         if reward.status == "due":
             try:

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, and_, case, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Conversion, Reward
@@ -169,15 +169,30 @@ def _first_order(session: Session, order: Conversion) -> bool:
     return not session.scalar(select(earlier))
 
 
-def promote(session: Session, site_id: int, now: datetime) -> int:
-    """Make the site's earned rewards whose hold has passed due; how many became due."""
+def hold_passed(now: datetime) -> ColumnElement[bool]:
+    """SQL: an earned reward whose hold has passed at ``now`` (due, once ``promote`` ran)."""
+    return and_(Reward.status == "earned", Reward.due_at <= now)
+
+
+def shown_status(now: datetime) -> ColumnElement[str]:
+    """SQL for a reward's status as ``promote`` would leave it at ``now``, without writing."""
+    return case((hold_passed(now), "due"), else_=Reward.status)
+
+
+def payable(reward: Reward, now: datetime) -> bool:
+    """Due, or due once ``promote`` runs: ``hold_passed`` for a reward already read."""
+    return reward.status == "due" or (
+        reward.status == "earned" and reward.due_at is not None and reward.due_at <= now
+    )
+
+
+def promote(session: Session, site_id: int, now: datetime, *only: ColumnElement[bool]) -> int:
+    """Make the site's earned rewards whose hold has passed due (those of ``only``, where
+    given); how many became due."""
     result = session.execute(
-        update(Reward.__table__)
-        .where(
-            Reward.__table__.c.site_id == site_id,
-            Reward.__table__.c.status == "earned",
-            Reward.__table__.c.due_at <= now,
-        )
+        update(Reward)
+        .where(Reward.site_id == site_id, hold_passed(now), *only)
         .values(status="due", updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     return max(result.rowcount or 0, 0)

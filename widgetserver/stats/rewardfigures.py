@@ -1,11 +1,11 @@
 """The rewards of a period's orders as the owner sees them: by status, by referrer, the list.
 
 **"Due" is computed for display, not written.** An earned reward whose hold has passed is
-due; ``rewards.promote`` writes that, and the signed rewards API and the hand-out call it before
-they act. The stats page only reads: it shows such a reward as due (``shown_status``) without
-promoting it, so opening the page never takes the write lock (on SQLite one writer at a time,
-shared with ingest and order reports), a read-only database replica could serve it, and what
-it shows is exactly what ``promote`` would make of it at that moment.
+due; ``rewards.promote`` writes that, and the signed rewards API, the hand-out and the claim
+page call it before they act. The stats page only reads: it shows such a reward as due
+(``rewards.lifecycle.shown_status``, the condition ``promote`` uses) without promoting it, so
+opening the page never takes the write lock (on SQLite one writer at a time, shared with
+ingest and order reports), and a read-only database replica could serve it.
 
 Rewards belong to the period their order occurred in, like the orders of every other figure.
 A reward handed out before its order was refunded or cancelled keeps its status and is
@@ -21,11 +21,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Conversion, Reward
 from ..rewards import STATUSES, VOID_REASONS
+from ..rewards.lifecycle import shown_status
 from . import orders
 from .period import Period
 
@@ -59,14 +60,6 @@ class RewardRow:
     coupon: str | None
     handed_out_at: datetime | None
     refunded_after_handout: bool
-
-
-def shown_status(now: datetime) -> ColumnElement[str]:
-    """SQL for a reward's status as ``rewards.promote`` would leave it at ``now``."""
-    return case(
-        (and_(Reward.status == "earned", Reward.due_at <= now), "due"),
-        else_=Reward.status,
-    )
 
 
 def _in_period(lo: datetime, hi: datetime) -> tuple[ColumnElement[bool], ...]:
