@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ..core.dbutil import insert_ignore
 from ..core.errors import DomainError, reason
 from ..models import Coupon
+from ..sites.settings.referral import COUPON_CODE
 
 POOLS: tuple[str, ...] = ("friend", "reward")
 #: An upload of more is refused: a pool is refilled, not filled for years ahead.
@@ -34,7 +35,7 @@ MAX_CODES = 20_000
 MAX_BYTES = 2 * 1024 * 1024
 #: The owners' pages warn when a pool has fewer free codes than this.
 LOW = 20
-CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+CODE = re.compile(COUPON_CODE)
 _HEADERS = frozenset({"code", "codes", "coupon", "coupons", "gutschein", "gutscheincode"})
 
 INVALID_POOL = reason("invalid_pool", "an upload of coupon codes that cannot be read")

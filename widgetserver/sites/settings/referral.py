@@ -8,6 +8,8 @@ a friend's code only from ``POST /v1/offers``, for a real referral link.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from . import checks
@@ -21,7 +23,8 @@ OFFER_MODES: tuple[str, ...] = ("off", "notice", "container")
 COUPON_SOURCES: tuple[str, ...] = ("none", "fixed", "pool")
 #: The longest statutory or customary hold (a year); 0 makes a paid order's reward due at once.
 HOLD_MAX_DAYS = 365
-COUPON_CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+#: A coupon code, fixed or of a pool (``rewards.coupons`` reads uploads with it).
+COUPON_CODE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _COUPON_HINT = "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 #: A decimal amount in the shop's currency, "0" for no minimum.
 AMOUNT = r"^(0|[1-9][0-9]{0,8})([.][0-9]{1,3})?$"
@@ -31,6 +34,34 @@ _SOURCES = (
     ("fixed", _l("One fixed code")),
     ("pool", _l("A pool of single-use codes")),
 )
+
+
+def _coupon_source(
+    pool: str, fieldset: str, label: Any, error: Any, code_label: Any, public: str | None = None
+) -> tuple[Setting, Setting]:
+    """Where the coupons of ``pool`` come from (``<pool>_coupon``) and its fixed code."""
+    return (
+        Setting(
+            f"{pool}_coupon",
+            "none",
+            checks.choice(COUPON_SOURCES),
+            public=public,
+            field=Field("choice", label, error, fieldset=fieldset, choices=_SOURCES),
+        ),
+        Setting(
+            f"{pool}_coupon_code",
+            "",
+            checks.pattern(f"({COUPON_CODE})?", _COUPON_HINT),
+            field=Field(
+                "text",
+                code_label,
+                _l("Use 1 to 64 letters, digits, dots, dashes or underscores."),
+                fieldset=fieldset,
+                maximum=64,
+            ),
+        ),
+    )
+
 
 REFERRAL = Section(
     "referral",
@@ -76,30 +107,13 @@ REFERRAL = Section(
                 ),
             ),
         ),
-        Setting(
-            "friend_coupon",
-            "none",
-            checks.choice(COUPON_SOURCES),
+        *_coupon_source(
+            "friend",
+            "offer",
+            _l("Coupon for friends"),
+            _l("Choose where friends' coupons come from."),
+            _l("The fixed coupon code for friends"),
             public="referral.friend_coupon",
-            field=Field(
-                "choice",
-                _l("Coupon for friends"),
-                _l("Choose where friends' coupons come from."),
-                fieldset="offer",
-                choices=_SOURCES,
-            ),
-        ),
-        Setting(
-            "friend_coupon_code",
-            "",
-            checks.pattern(f"({COUPON_CODE[1:-1]})?", _COUPON_HINT),
-            field=Field(
-                "text",
-                _l("The fixed coupon code for friends"),
-                _l("Use 1 to 64 letters, digits, dots, dashes or underscores."),
-                fieldset="offer",
-                maximum=64,
-            ),
         ),
         Setting(
             "friend_coupon_daily_cap",
@@ -114,29 +128,12 @@ REFERRAL = Section(
                 maximum=1000,
             ),
         ),
-        Setting(
-            "reward_coupon",
-            "none",
-            checks.choice(COUPON_SOURCES),
-            field=Field(
-                "choice",
-                _l("Coupon for referrers"),
-                _l("Choose where referrers' coupons come from."),
-                fieldset="rewards",
-                choices=_SOURCES,
-            ),
-        ),
-        Setting(
-            "reward_coupon_code",
-            "",
-            checks.pattern(f"({COUPON_CODE[1:-1]})?", _COUPON_HINT),
-            field=Field(
-                "text",
-                _l("The fixed coupon code for referrers"),
-                _l("Use 1 to 64 letters, digits, dots, dashes or underscores."),
-                fieldset="rewards",
-                maximum=64,
-            ),
+        *_coupon_source(
+            "reward",
+            "rewards",
+            _l("Coupon for referrers"),
+            _l("Choose where referrers' coupons come from."),
+            _l("The fixed coupon code for referrers"),
         ),
         Setting(
             "reward_hold_days",
