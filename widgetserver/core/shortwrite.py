@@ -169,11 +169,7 @@ class ShortWriter:
 
     def _connect(self) -> Any:
         if self._connection is None:
-            try:
-                connection = self.engine.raw_connection()
-            except self.engine.dialect.loaded_dbapi.OperationalError as exc:
-                raise OperationalError("short write connect", None, exc) from exc
-            connection.detach()  # the writer's own for good; never handed to anybody else
+            connection = own_connection(self.engine, "short write connect")
             if self.sqlite:
                 cursor = connection.cursor()
                 # The writer checkpoints itself after releasing the lock (``_checkpoint``):
@@ -188,13 +184,10 @@ class ShortWriter:
 
     def _discard_transaction(self) -> bool:
         """Roll back; False if the connection itself is broken (and has been let go)."""
-        try:
-            self._connection.rollback()
+        if rolled_back(self._connection):
             return True
-        except Exception:
-            self._connection.invalidate()
-            self._connection = None
-            return False
+        self._connection = None
+        return False
 
     def close(self) -> None:
         with self._lock:
@@ -222,3 +215,26 @@ def writer_of(app: Flask, *, durable: bool = True) -> ShortWriter:
 
 
 _MAKING = threading.Lock()
+
+
+def own_connection(engine: Engine, what: str) -> Any:
+    """A raw connection of the engine's that is a writer's own for good (never handed back to
+    the pool); an unreachable database is SQLAlchemy's ``OperationalError`` (the 503 of
+    ``web.errors``), as a raw connection's errors come unwrapped."""
+    try:
+        connection = engine.raw_connection()
+    except engine.dialect.loaded_dbapi.OperationalError as exc:
+        raise OperationalError(what, None, exc) from exc
+    connection.detach()
+    return connection
+
+
+def rolled_back(connection: Any) -> bool:
+    """Roll a writer's connection back; False (the connection invalidated) if it is broken:
+    the database restarted or the connection was cut, so start afresh next time."""
+    try:
+        connection.rollback()
+        return True
+    except Exception:
+        connection.invalidate()
+        return False

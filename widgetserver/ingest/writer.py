@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from ..core.ratelimit import Charge, Limiter
-from ..core.shortwrite import FileLock
+from ..core.shortwrite import FileLock, own_connection, rolled_back
 from .statements import Statements
 
 log = logging.getLogger("widgetserver")
@@ -205,13 +205,7 @@ class GroupWriter:
 
     def _connect(self) -> Any:
         if self._connection is None:
-            try:
-                connection = self.engine.raw_connection()
-            except self.engine.dialect.loaded_dbapi.OperationalError as exc:
-                # A raw connection's errors come unwrapped: this is the database unreachable
-                # (stopped, restarting), the 503 of web.errors, not a failure of ours.
-                raise OperationalError("ingest writer connect", None, exc) from exc
-            connection.detach()  # the writer's own for good; never handed to anybody else
+            connection = own_connection(self.engine, "ingest writer connect")
             if self._statements.sqlite:
                 # Browser events may lose the last moment before a power cut (never a process
                 # crash): WAL without a sync per commit. Orders use synchronous=FULL.
@@ -221,14 +215,10 @@ class GroupWriter:
 
     def _discard_transaction(self) -> bool:
         """Roll back; False if the connection itself is broken (and has been let go)."""
-        try:
-            self._connection.rollback()
+        if rolled_back(self._connection):
             return True
-        except Exception:
-            # The database restarted or the connection was cut: start afresh next time.
-            self._connection.invalidate()
-            self._connection = None
-            return False
+        self._connection = None
+        return False
 
 
 def _claim_codes(
