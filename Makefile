@@ -11,7 +11,7 @@ export WIDGETSERVER_INSTANCE_PATH ?= $(CURDIR)/instance
 # this note is silenced, every setuptools warning still shows.
 PIP_EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e
 
-.PHONY: run test lint format bench bench-attack bench-dashboard bench-widgets size install clean translations
+.PHONY: run test lint format bench bench-referrals bench-attack bench-dashboard bench-widgets size install clean translations
 
 run: $(VENV)/.installed  ## Install into .venv, create the SQLite database, seed and serve the demo.
 	$(BIN)/widgetserver db upgrade
@@ -32,10 +32,16 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed  ## Ingest throughput against a bare Flask ceiling (needs wrk).
-	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } \
+WRK := command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; } \
 	  || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+
+bench: $(VENV)/.installed  ## Ingest throughput against a bare Flask ceiling (needs wrk).
+	@$(WRK)
 	$(BIN)/python bench/ingest.py
+
+bench-referrals: $(VENV)/.installed  ## Referral links made per second against the bare Flask ceiling (needs wrk).
+	@$(WRK)
+	$(BIN)/python bench/referrals.py
 
 size: $(VENV)/.installed  ## Sizes of the widget files (raw, gzip -9, brotli) against their budgets.
 	$(BIN)/python bench/sizes.py
